@@ -1,0 +1,59 @@
+import type { ClaudeSessionConfig } from '../spawner/types.js';
+import { bullets, code, inline, plain, quote } from './markdown.js';
+
+const section = (title: string, body: string): string => `## ${title}\n\n${body}`;
+const sub = (title: string, body: string): string => `### ${title}\n\n${body}`;
+
+const entries = (record: Record<string, unknown>): string[] =>
+  Object.entries(record).map(([key, value]) => `${inline(key)}: ${plain(value)}`);
+
+/**
+ * Renders the session's CLAUDE.md from its charter, task and memory. Pure: same input, same text.
+ * Every user-supplied value is escaped (see markdown.ts), so only this template makes headings.
+ */
+export function renderCharter(sessionId: string, config: ClaudeSessionConfig): string {
+  const { charter, taskContext: task, memory } = config;
+  const { constraints, resources } = charter;
+  const firstLine = task.description.split(/\r?\n/).find((l) => l.trim() !== '') ?? task.taskId;
+  const parts = [
+    `# Session: ${inline(sessionId)}`,
+    `# Task: ${inline(firstLine)}`,
+    `# Priority: ${task.priority}`,
+    section('Task', [`- Task ID: ${inline(task.taskId)}`, '', quote(task.description)].join('\n')),
+    section('Related Tasks', bullets((task.relatedTasks ?? []).map(inline))),
+    section('VP Identity', bullets([`Name: ${inline(charter.identity.name)}`, `Email: ${inline(charter.identity.email)}`, `Role: ${inline(charter.identity.role)}`])),
+    section('Objectives', bullets(charter.objectives.map(inline))),
+    section(
+      'Constraints',
+      [
+        sub('Forbidden Commands', bullets(constraints.forbiddenCommands.map(code))),
+        sub('Forbidden Patterns', bullets(constraints.forbiddenPatterns.map((p) => code(String(p))))),
+        sub('Required Approvals', bullets(constraints.requiredApprovals.map(code))),
+      ].join('\n\n'),
+    ),
+    section(
+      'Resource Limits',
+      bullets([
+        `Max Tokens: ${resources.maxTokens}`,
+        `Max Execution Time: ${resources.maxExecutionTime}ms`,
+        `Allowed Tools: ${resources.allowedTools.map(inline).join(', ') || '(none)'}`,
+      ]),
+    ),
+    section(
+      'Memory Context',
+      [
+        sub('Recent Actions', bullets(memory.recentActions.map((a) => `[${inline(toIso(a.timestamp))}] ${inline(a.action)}: ${inline(a.result)}`))),
+        sub('Preferences', bullets(entries(memory.preferences))),
+        sub('Project Context', bullets(entries(memory.projectContext))),
+      ].join('\n\n'),
+    ),
+    section(
+      'Enforcement',
+      'These rules are enforced by the supervisor that runs this session, not only described here: ' +
+        'forbidden commands are refused, required approvals wait for a person, and the session is stopped at its limits.',
+    ),
+  ];
+  return `${parts.join('\n\n')}\n`;
+}
+
+const toIso = (t: Date | string): string => (t instanceof Date ? t.toISOString() : t);

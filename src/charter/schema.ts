@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { ClaudeSessionConfig } from '../spawner/types.js';
+import { validate } from '../utils/validate.js';
+import { CHARTER_TOOL_NAMES } from './tools.js';
+
+const text = z.string().min(1, 'must be a non-empty string');
+const ms = z.number().int('must be whole milliseconds').nonnegative('must be >= 0');
+
+export const charterSchema = z.object({
+  identity: z.object({ name: text, email: z.string(), role: text }),
+  objectives: z.array(z.string()),
+  constraints: z.object({
+    forbiddenCommands: z.array(text),
+    forbiddenPatterns: z.array(z.instanceof(RegExp, { message: 'must be a RegExp' })),
+    requiredApprovals: z.array(text),
+  }),
+  resources: z.object({
+    maxTokens: z.number().int().positive('must be a positive integer'),
+    maxExecutionTime: ms,
+    allowedTools: z.array(
+      z.string().refine((name) => (CHARTER_TOOL_NAMES as string[]).includes(name.toLowerCase()), {
+        message: `must be one of ${CHARTER_TOOL_NAMES.join(', ')}`,
+      }),
+    ),
+  }),
+});
+
+export const sessionConfigSchema = z.object({
+  workingDirectory: text,
+  charter: charterSchema,
+  taskContext: z.object({
+    taskId: text,
+    description: z.string(),
+    priority: z.enum(['critical', 'high', 'medium', 'low']),
+    relatedTasks: z.array(z.string()).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  }),
+  memory: z.object({
+    recentActions: z.array(z.object({ timestamp: z.union([z.date(), z.string()]), action: z.string(), result: z.string() })),
+    conversationHistory: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string() })),
+    preferences: z.record(z.string(), z.unknown()),
+    projectContext: z.record(z.string(), z.unknown()),
+  }),
+  timeout: ms.optional(),
+  environmentVariables: z.record(z.string(), z.string()).optional(),
+  model: text.optional(),
+  maxTurns: z.number().int().positive().optional(),
+  startupTimeoutMs: ms.optional(),
+  idleTimeoutMs: ms.optional(),
+  resumeClaudeSessionId: z.uuid().optional(),
+  verbose: z.boolean().optional(),
+});
+
+/** Validates a session config before anything is written or spawned. */
+export function validateSessionConfig(config: unknown): ClaudeSessionConfig {
+  validate(sessionConfigSchema, config);
+  // The caller's object is kept (RegExp and Date instances intact); only its shape was checked.
+  return config as ClaudeSessionConfig;
+}

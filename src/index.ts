@@ -1,0 +1,44 @@
+export { ClaudeSessionSpawner } from './spawner/spawner.js';
+export { ClaudeSessionSpawner as default } from './spawner/spawner.js';
+export type { SpawnerOptions } from './spawner/options.js';
+export type {
+  ClaudeSessionConfig,
+  ClaudeSessionStatus,
+  MemoryContext,
+  SessionCrashReport,
+  SessionMetrics,
+  SessionMetricsSummary,
+  SessionOutcome,
+  SessionPriority,
+  SessionState,
+  SpawnerEvents,
+  SpawnResult,
+  TaskContext,
+  TokenUsage,
+  VPCharter,
+  VPIdentity,
+} from './spawner/types.js';
+export type { StreamMessage, ResultMessage, AssistantMessage, SystemInitMessage } from './spawner/stream/messages.js';
+export { renderCharter } from './charter/render.js';
+export { buildPrompt } from './charter/prompt.js';
+export { validateSessionConfig } from './charter/schema.js';
+export { TOOL_NAMES, cliToolsFor } from './charter/tools.js';
+export { decideOutcome, classifyApiError } from './spawner/outcome.js';
+export type { EndFacts, StopReason } from './spawner/outcome.js';
+export { buildClaudeArgs } from './spawner/args.js';
+export { buildSessionEnv, DEFAULT_INHERITED_ENV, SESSION_MARKER_VAR } from './spawner/env.js';
+export { resolveClaudePath } from './spawner/resolve-claude.js';
+export { findSessionProcesses } from './spawner/process-tree.js';
+export {
+  ClaudeBinaryError,
+  ConfigError,
+  ErrorCodes,
+  isVpDaemonError,
+  SessionNotFoundError,
+  SessionNotRunningError,
+  SpawnError,
+  StateDirError,
+  VpDaemonError,
+  WorkingDirectoryError,
+} from './errors.js';
+export type { ErrorCode } from './errors.js';

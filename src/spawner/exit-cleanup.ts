@@ -1,0 +1,27 @@
+import { findSessionProcessesSync, signalProcess } from './process-tree.js';
+
+// Sessions alive in this process, by session id, with their process group id.
+const live = new Map<string, number>();
+let installed = false;
+
+// When the daemon exits, nothing it started may outlive it.
+function killAllSync(): void {
+  for (const [sessionId, pgid] of live) {
+    signalProcess(-pgid, 'SIGKILL');
+    for (const pid of findSessionProcessesSync(sessionId)) signalProcess(pid, 'SIGKILL');
+  }
+  live.clear();
+}
+
+/** Registers a live session so it is killed if the daemon process exits first. */
+export function trackLiveSession(sessionId: string, pgid: number): void {
+  live.set(sessionId, pgid);
+  if (!installed) {
+    installed = true;
+    process.on('exit', killAllSync);
+  }
+}
+
+export function untrackLiveSession(sessionId: string): void {
+  live.delete(sessionId);
+}

@@ -1,0 +1,153 @@
+import {
+  isAssistant,
+  isInit,
+  isResult,
+  isUser,
+  type ResultMessage,
+  type StreamMessage,
+  type WireUsage,
+} from './stream/messages.js';
+import type { SessionMetrics, TokenUsage } from './types.js';
+
+const FILE_TOOLS: Record<string, string> = {
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+};
+
+export const emptyTokenUsage = (): TokenUsage => ({ input: 0, output: 0, cacheCreation: 0, cacheRead: 0, total: 0 });
+
+export const emptyMetrics = (): SessionMetrics => ({
+  commandsExecuted: 0,
+  filesModified: 0,
+  approvalPrompts: 0,
+  escalations: 0,
+  errors: 0,
+  turns: 0,
+  toolCalls: {},
+  toolErrors: 0,
+  permissionDenials: 0,
+  malformedLines: 0,
+});
+
+const usageTotal = (u: WireUsage): number =>
+  (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+
+function withTotal(u: Omit<TokenUsage, 'total'>): TokenUsage {
+  return { ...u, total: u.input + u.output + u.cacheCreation + u.cacheRead };
+}
+
+// The CLI's cumulative per-model counters (side calls included) when present, else the turn's usage.
+function tokensFromResult(result: ResultMessage, before: TokenUsage): TokenUsage {
+  const models = Object.values(result.modelUsage ?? {});
+  if (models.length > 0) {
+    const sum = (pick: (m: (typeof models)[number]) => number | undefined): number =>
+      models.reduce((acc, m) => acc + (pick(m) ?? 0), 0);
+    return withTotal({
+      input: sum((m) => m.inputTokens),
+      output: sum((m) => m.outputTokens),
+      cacheCreation: sum((m) => m.cacheCreationInputTokens),
+      cacheRead: sum((m) => m.cacheReadInputTokens),
+    });
+  }
+  const u = result.usage ?? {};
+  return withTotal({
+    input: before.input + (u.input_tokens ?? 0),
+    output: before.output + (u.output_tokens ?? 0),
+    cacheCreation: before.cacheCreation + (u.cache_creation_input_tokens ?? 0),
+    cacheRead: before.cacheRead + (u.cache_read_input_tokens ?? 0),
+  });
+}
+
+/**
+ * Folds stream-json messages into metrics. Pure bookkeeping: no I/O, no clocks.
+ * Token totals follow the CLI's `result`; between results, `liveTokens` adds the usage
+ * of each assistant message of the running turn so budgets can act before the turn ends.
+ */
+export class MetricsAccumulator {
+  readonly metrics: SessionMetrics = emptyMetrics();
+  tokenUsage: TokenUsage = emptyTokenUsage();
+  costUsd = 0;
+  model: string | undefined;
+  claudeCodeVersion: string | undefined;
+  lastResult: ResultMessage | undefined;
+  /** The `error` field of the last CLI-made assistant message, e.g. `rate_limit`. */
+  lastAssistantError: string | undefined;
+  readonly modifiedFiles = new Set<string>();
+  // Usage of the current turn's assistant messages, by message id (several lines share one id).
+  readonly #turnUsage = new Map<string, WireUsage>();
+
+  /** Tokens used so far, including the running turn. */
+  get liveTokens(): number {
+    let turn = 0;
+    for (const u of this.#turnUsage.values()) turn += usageTotal(u);
+    return this.tokenUsage.total + turn;
+  }
+
+  apply(message: StreamMessage): void {
+    if (isAssistant(message)) this.#assistant(message);
+    else if (isUser(message)) this.#user(message);
+    else if (isResult(message)) this.#result(message);
+    else if (isInit(message)) {
+      this.model = message.model ?? this.model;
+      this.claudeCodeVersion = message.claude_code_version ?? this.claudeCodeVersion;
+    }
+  }
+
+  /** Counts the usage of a turn that ended without a `result` (the process died mid-turn). */
+  settleOpenTurn(): void {
+    for (const u of this.#turnUsage.values()) {
+      const t = this.tokenUsage;
+      this.tokenUsage = withTotal({
+        input: t.input + (u.input_tokens ?? 0),
+        output: t.output + (u.output_tokens ?? 0),
+        cacheCreation: t.cacheCreation + (u.cache_creation_input_tokens ?? 0),
+        cacheRead: t.cacheRead + (u.cache_read_input_tokens ?? 0),
+      });
+    }
+    this.#turnUsage.clear();
+  }
+
+  #assistant(message: Extract<StreamMessage, { type: 'assistant' }>): void {
+    const { id, usage, content } = message.message;
+    if (id !== undefined && usage !== undefined) this.#turnUsage.set(id, usage);
+    if (message.error !== undefined) {
+      this.lastAssistantError = message.error;
+      this.metrics.errors += 1;
+    }
+    for (const block of content ?? []) {
+      if (block.type !== 'tool_use' || typeof block['name'] !== 'string') continue;
+      const name = block['name'];
+      this.metrics.toolCalls[name] = (this.metrics.toolCalls[name] ?? 0) + 1;
+      if (name === 'Bash') this.metrics.commandsExecuted += 1;
+      const pathKey = FILE_TOOLS[name];
+      const input = block['input'] as Record<string, unknown> | undefined;
+      const path = pathKey ? input?.[pathKey] : undefined;
+      if (typeof path === 'string') {
+        this.modifiedFiles.add(path);
+        this.metrics.filesModified = this.modifiedFiles.size;
+      }
+    }
+  }
+
+  #user(message: Extract<StreamMessage, { type: 'user' }>): void {
+    const { content } = message.message;
+    if (typeof content === 'string') return;
+    for (const block of content) {
+      if (block.type === 'tool_result' && block['is_error'] === true) {
+        this.metrics.toolErrors += 1;
+        this.metrics.errors += 1;
+      }
+    }
+  }
+
+  #result(result: ResultMessage): void {
+    this.lastResult = result;
+    this.metrics.turns += result.num_turns ?? 0;
+    this.metrics.permissionDenials += result.permission_denials?.length ?? 0;
+    this.tokenUsage = tokensFromResult(result, this.tokenUsage);
+    this.#turnUsage.clear();
+    if (typeof result.total_cost_usd === 'number') this.costUsd = result.total_cost_usd;
+  }
+}

@@ -1,0 +1,74 @@
+import { constants } from 'node:os';
+import type { ResultMessage } from './stream/messages.js';
+import type { SessionOutcome, SessionState } from './types.js';
+
+/** Why the supervisor itself stopped a session. Set once, by whichever path fires first. */
+export type StopReason = 'timeout:wall' | 'timeout:startup' | 'timeout:idle' | 'terminated' | `budget:${string}`;
+
+/** The facts a session ended with. */
+export interface EndFacts {
+  exitCode: number | null;
+  signal: string | null;
+  stopReason?: StopReason;
+  result?: ResultMessage;
+  /** The `error` field of the last CLI-made assistant message. */
+  assistantError?: string;
+  spawnError?: string;
+}
+
+const SIGNAL_BY_NUMBER = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/** Maps an API failure reported by the CLI to a class, from its status and error fields. */
+export function classifyApiError(result: ResultMessage, assistantError?: string): string {
+  const status = result.api_error_status ?? undefined;
+  const error = assistantError ?? '';
+  if (status === 401 || status === 403 || error === 'authentication_failed' || error === 'oauth_org_not_allowed') return 'auth';
+  if (status === 429 || error === 'rate_limit') return 'rate_limited';
+  if (status === 529 || error === 'overloaded') return 'overloaded';
+  if (result.terminal_reason === 'prompt_too_long') return 'context_overflow';
+  if (error === 'billing_error') return 'billing';
+  if (error === 'model_not_found' || status === 404) return 'model_not_found';
+  if (status === 400 || error === 'invalid_request') return 'invalid_request';
+  if (result.api_error === 'connection_failed' || (status === undefined && error === 'server_error')) return 'network';
+  if (status !== undefined && status >= 500) return 'server';
+  return 'unknown';
+}
+
+const RESULT_SUBTYPES: Record<string, string> = {
+  error_max_turns: 'result_error:max_turns',
+  error_max_budget_usd: 'result_error:max_budget',
+  error_during_execution: 'result_error:execution',
+  error_max_structured_output_retries: 'result_error:structured_output',
+};
+
+/**
+ * Decides the final state and outcome from facts, strongest first: the supervisor's own
+ * decision, a spawn error, the CLI's `result`, then the exit signal or code.
+ */
+export function decideOutcome(facts: EndFacts): { state: SessionState; outcome: SessionOutcome } {
+  const { stopReason, result } = facts;
+  if (stopReason !== undefined) {
+    if (stopReason.startsWith('timeout:')) return { state: 'timeout', outcome: { reason: stopReason } };
+    if (stopReason === 'terminated') return { state: 'terminated', outcome: { reason: 'terminated' } };
+    return { state: 'failed', outcome: { reason: stopReason } };
+  }
+  if (facts.spawnError !== undefined) return { state: 'failed', outcome: { reason: 'spawn_error', message: facts.spawnError } };
+  if (result !== undefined) {
+    const message = result.result ?? result.errors?.join('; ');
+    const subtypeReason = RESULT_SUBTYPES[result.subtype];
+    if (subtypeReason !== undefined) return { state: 'failed', outcome: { reason: subtypeReason, message } };
+    if (result.is_error) {
+      return { state: 'failed', outcome: { reason: `api_error:${classifyApiError(result, facts.assistantError)}`, message } };
+    }
+    return { state: 'completed', outcome: { reason: 'completed', message } };
+  }
+  const signal = facts.signal ?? signalFromExitCode(facts.exitCode);
+  if (signal !== undefined) return { state: 'crashed', outcome: { reason: `signal:${signal}` } };
+  return { state: 'crashed', outcome: { reason: `exit:${facts.exitCode ?? 'unknown'}`, message: 'The CLI exited without a result' } };
+}
+
+// A shell-style exit code 128+n means the process ended on signal n (the CLI exits 143 on SIGTERM).
+function signalFromExitCode(code: number | null): string | undefined {
+  if (code === null || code <= 128 || code >= 128 + 65) return undefined;
+  return SIGNAL_BY_NUMBER.get(code - 128);
+}

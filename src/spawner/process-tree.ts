@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESSION_MARKER_VAR } from './env.js';
+
+// The marker as it appears in /proc/<pid>/environ (NUL-separated entries).
+const needle = (sessionId: string): Buffer => Buffer.from(`${SESSION_MARKER_VAR}=${sessionId}\0`);
+
+const hasMarker = (environ: Buffer, marker: Buffer): boolean =>
+  environ.subarray(0, marker.length).equals(marker) || environ.includes(Buffer.concat([Buffer.from([0]), marker]));
+
+/**
+ * Process ids whose environment carries the session's marker: every process the session started,
+ * including tool commands the CLI put in their own session (`setsid`), `nohup` and `&` children.
+ */
+export async function findSessionProcesses(sessionId: string): Promise<number[]> {
+  const marker = needle(sessionId);
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  await Promise.all(
+    entries.map(async (name) => {
+      const pid = Number(name);
+      if (!Number.isInteger(pid) || pid === process.pid) return;
+      const environ = await readFile(`/proc/${pid}/environ`).catch(() => undefined);
+      if (environ && hasMarker(environ, marker)) found.push(pid);
+    }),
+  );
+  return found;
+}
+
+/** Synchronous variant for the daemon's `exit` handler. */
+export function findSessionProcessesSync(sessionId: string): number[] {
+  const marker = needle(sessionId);
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (hasMarker(readFileSync(`/proc/${pid}/environ`), marker)) found.push(pid);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Sends a signal, ignoring processes that are already gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills every process of a session until none is left or `timeoutMs` passes.
+ * Returns how many distinct processes were killed.
+ */
+export async function reapSession(sessionId: string, timeoutMs = 5000): Promise<number> {
+  const killed = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = await findSessionProcesses(sessionId);
+    if (pids.length === 0 || Date.now() > deadline) return killed.size;
+    for (const pid of pids) if (signalProcess(pid, 'SIGKILL')) killed.add(pid);
+    await sleep(20);
+  }
+}

@@ -1,0 +1,247 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { userMessageLine } from '../charter/prompt.js';
+import { SpawnError } from '../errors.js';
+import { createDeferred } from '../utils/deferred.js';
+import type { Logger } from '../utils/logger.js';
+import { redactText } from '../utils/redact.js';
+import { Deadlines, type DeadlineSettings } from './deadlines.js';
+import { MetricsAccumulator } from './metrics.js';
+import { decideOutcome, type StopReason } from './outcome.js';
+import { OutputFile, TailBuffer } from './output.js';
+import { reapSession, signalProcess } from './process-tree.js';
+import { LineSplitter } from './stream/line-splitter.js';
+import { isInit, isResult, type StreamMessage } from './stream/messages.js';
+import { parseLine } from './stream/parse-line.js';
+import type { ClaudeSessionStatus, SpawnerEvents } from './types.js';
+
+/** What the spawner hands a session to run. */
+export interface SessionRunInit {
+  status: ClaudeSessionStatus;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  prompt: string;
+  deadlines: DeadlineSettings;
+  killGraceMs: number;
+  tailBytes: number;
+  secrets: string[];
+  logger: Logger;
+  emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
+  wants: (event: keyof SpawnerEvents) => boolean;
+}
+
+// How long to wait for stdout/stderr to close after the process exited before finishing anyway
+// (a leftover grandchild may hold the pipes open).
+const CLOSE_AFTER_EXIT_MS = 2000;
+
+/** One running CLI process: its I/O, deadlines, metrics and end. */
+export class SessionRun {
+  readonly status: ClaudeSessionStatus;
+  readonly metrics = new MetricsAccumulator();
+  readonly #init: SessionRunInit;
+  readonly #done = createDeferred<ClaudeSessionStatus>();
+  readonly #stdoutTail: TailBuffer;
+  readonly #stderrTail: TailBuffer;
+  readonly #splitter = new LineSplitter();
+  #child: ChildProcessWithoutNullStreams | undefined;
+  #stdoutFile: OutputFile | undefined;
+  #stderrFile: OutputFile | undefined;
+  #deadlines: Deadlines | undefined;
+  #stopReason: StopReason | undefined;
+  // User messages sent and not yet answered by a `result`; the session ends when this reaches 0.
+  #pendingTurns = 1;
+  #answered = false;
+  #exit: { code: number | null; signal: string | null } | undefined;
+  #finishing = false;
+  #forceKillTimer: NodeJS.Timeout | undefined;
+  #lingerTimer: NodeJS.Timeout | undefined;
+
+  constructor(init: SessionRunInit) {
+    this.#init = init;
+    this.status = init.status;
+    this.#stdoutTail = new TailBuffer(init.tailBytes);
+    this.#stderrTail = new TailBuffer(init.tailBytes);
+  }
+
+  /** Resolves with the final status once the session has ended and its processes are gone. */
+  get completion(): Promise<ClaudeSessionStatus> {
+    return this.#done.promise;
+  }
+
+  get ended(): boolean {
+    return this.#finishing;
+  }
+
+  /** Starts the process; rejects with a {@link SpawnError} if the OS refuses. */
+  async start(): Promise<void> {
+    const { command, args, cwd, env } = this.#init;
+    // detached: the CLI leads its own process group, so the group can be signalled as one.
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      await once(child, 'spawn');
+    } catch (cause) {
+      throw new SpawnError(`Could not start ${command}: ${(cause as Error).message}`, { cause });
+    }
+    this.#child = child;
+    this.#stdoutFile = new OutputFile(this.status.files.stdout);
+    this.#stderrFile = new OutputFile(this.status.files.stderr);
+    this.status.pid = child.pid;
+    this.status.state = 'running';
+    this.status.startTime = new Date();
+    child.stdin.on('error', (error) => this.#init.logger.debug({ err: error, sessionId: this.status.sessionId }, 'stdin closed'));
+    child.stdout.on('data', (chunk: Buffer) => this.#onStdout(chunk));
+    child.stderr.on('data', (chunk: Buffer) => this.#onStderr(chunk));
+    child.on('exit', (code, signal) => this.#onExit(code, signal));
+    child.on('close', () => void this.#finish());
+    this.#deadlines = new Deadlines(this.#init.deadlines, (reason) => this.#expire(reason));
+    child.stdin.write(userMessageLine(this.#init.prompt));
+  }
+
+  /** Sends a follow-up user message; the session then waits for its answer before ending. */
+  sendInput(text: string): void {
+    this.#pendingTurns += 1;
+    this.#child?.stdin.write(userMessageLine(text));
+  }
+
+  /** Stops the session on request; it ends `terminated` unless it had already finished its work. */
+  async terminate(graceful: boolean): Promise<ClaudeSessionStatus> {
+    this.stop(this.#answered ? undefined : 'terminated', graceful);
+    return this.completion;
+  }
+
+  /** Stops the process group: SIGTERM, then SIGKILL after the grace period (or SIGKILL at once). */
+  stop(reason: StopReason | undefined, graceful = true): void {
+    if (reason !== undefined) this.#stopReason ??= reason;
+    const pid = this.#child?.pid;
+    if (pid === undefined || this.#exit !== undefined) return;
+    this.#child?.stdin.end();
+    if (!graceful) {
+      signalProcess(-pid, 'SIGKILL');
+      return;
+    }
+    signalProcess(-pid, 'SIGTERM');
+    this.#forceKillTimer ??= setTimeout(() => signalProcess(-pid, 'SIGKILL'), this.#init.killGraceMs);
+  }
+
+  #expire(reason: StopReason): void {
+    if (this.#answered || this.#stopReason !== undefined) return;
+    this.#init.emit('session-timeout', { sessionId: this.status.sessionId, kind: reason.slice('timeout:'.length) as 'wall' });
+    this.stop(reason);
+  }
+
+  #onStdout(chunk: Buffer): void {
+    const child = this.#child;
+    if (child) this.#stdoutFile?.write(chunk, child.stdout);
+    this.#stdoutTail.push(chunk);
+    this.#deadlines?.activity();
+    if (this.#init.wants('session-output')) {
+      this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stdout', data: chunk.toString('utf8') });
+    }
+    this.#splitter.push(chunk, (line) => this.#onLine(line), () => this.#malformed('line too long'));
+  }
+
+  #onStderr(chunk: Buffer): void {
+    const child = this.#child;
+    if (child) this.#stderrFile?.write(chunk, child.stderr);
+    this.#stderrTail.push(chunk);
+    if (this.#init.wants('session-output')) {
+      this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stderr', data: chunk.toString('utf8') });
+    }
+  }
+
+  #onLine(line: string): void {
+    const message = parseLine(line);
+    if (message === undefined) return this.#malformed(line);
+    this.metrics.apply(message);
+    if (isInit(message)) this.#deadlines?.started();
+    else if (isResult(message)) this.#onResult();
+    if (this.#init.wants('session-message')) this.#init.emit('session-message', { sessionId: this.status.sessionId, message });
+    this.onMessage?.(message);
+  }
+
+  /** Hook for policies that watch the stream (budgets); called after metrics are updated. */
+  onMessage: ((message: StreamMessage) => void) | undefined;
+
+  #onResult(): void {
+    this.#pendingTurns -= 1;
+    if (this.#pendingTurns > 0) return;
+    // Every message is answered: close stdin and the CLI exits on its own.
+    this.#answered = true;
+    this.#child?.stdin.end();
+    // A CLI that does not exit after its last answer is stopped (its outcome stays as answered).
+    this.#lingerTimer ??= setTimeout(() => this.stop(undefined), this.#init.killGraceMs);
+  }
+
+  #malformed(line: string): void {
+    this.metrics.metrics.malformedLines += 1;
+    if (this.metrics.metrics.malformedLines <= 5) {
+      this.#init.logger.warn({ sessionId: this.status.sessionId, line: redactText(line.slice(0, 200)) }, 'malformed stream-json line');
+    }
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#exit = { code, signal };
+    clearTimeout(this.#forceKillTimer);
+    clearTimeout(this.#lingerTimer);
+    setTimeout(() => void this.#finish(), CLOSE_AFTER_EXIT_MS).unref();
+  }
+
+  // Runs once: stop timers, kill what the session left behind, flush files, decide the outcome.
+  async #finish(): Promise<void> {
+    if (this.#finishing || this.#exit === undefined) return;
+    this.#finishing = true;
+    this.#deadlines?.clearAll();
+    const last = this.#splitter.end();
+    if (last !== undefined) this.#onLine(last);
+    this.metrics.settleOpenTurn();
+    const pid = this.#child?.pid;
+    if (pid !== undefined) signalProcess(-pid, 'SIGKILL');
+    await reapSession(this.status.sessionId).catch((error: unknown) => this.#init.logger.error({ err: error }, 'reap failed'));
+    this.#child?.stdout.destroy();
+    this.#child?.stderr.destroy();
+    await Promise.all([this.#stdoutFile?.end(), this.#stderrFile?.end()]);
+    this.#settle();
+    await writeFile(join(this.status.files.dir, 'status.json'), JSON.stringify(this.status, null, 2)).catch(() => undefined);
+    this.#done.resolve(this.status);
+  }
+
+  #settle(): void {
+    const m = this.metrics;
+    const exit = this.#exit ?? { code: null, signal: null };
+    const { state, outcome } = decideOutcome({
+      exitCode: exit.code,
+      signal: exit.signal,
+      stopReason: this.#stopReason,
+      result: m.lastResult,
+      assistantError: m.lastAssistantError,
+    });
+    const status = this.status;
+    status.state = state;
+    status.outcome = outcome;
+    status.exitCode = exit.code;
+    status.signal = exit.signal;
+    status.endTime = new Date();
+    status.executionTime = status.endTime.getTime() - status.startTime.getTime();
+    if (state !== 'completed') status.errorMessage = outcome.message ?? outcome.reason;
+    this.refreshFromMetrics();
+  }
+
+  /** Copies the live metrics and output tails into `status`. */
+  refreshFromMetrics(): void {
+    const m = this.metrics;
+    const status = this.status;
+    status.metrics = structuredClone(m.metrics);
+    status.tokenUsage = { ...m.tokenUsage };
+    status.costUsd = m.costUsd;
+    status.modifiedFiles = [...m.modifiedFiles];
+    status.model = m.model;
+    status.claudeCodeVersion = m.claudeCodeVersion;
+    status.resultText = m.lastResult?.result;
+    status.stdout = redactText(this.#stdoutTail.toString(), this.#init.secrets);
+    status.stderr = redactText(this.#stderrTail.toString(), this.#init.secrets);
+  }
+}

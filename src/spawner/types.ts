@@ -1,0 +1,204 @@
+import type { StreamMessage } from './stream/messages.js';
+
+/** Task priority, highest first: critical > high > medium > low. */
+export type SessionPriority = 'critical' | 'high' | 'medium' | 'low';
+
+/** Who the session acts as. */
+export interface VPIdentity {
+  name: string;
+  email: string;
+  role: string;
+}
+
+/** The rules a session works under: identity, goals, constraints and resources. */
+export interface VPCharter {
+  identity: VPIdentity;
+  objectives: string[];
+  constraints: {
+    /** Commands the session must not run, e.g. `rm -rf`, `git push --force`. */
+    forbiddenCommands: string[];
+    forbiddenPatterns: RegExp[];
+    /** Actions that need a person's approval, e.g. `deploy`, `npm publish`. */
+    requiredApprovals: string[];
+  };
+  resources: {
+    maxTokens: number;
+    /** Wall-clock limit in milliseconds. */
+    maxExecutionTime: number;
+    /** Lower-case tool names: `read`, `write`, `bash`, `glob`, `grep`. */
+    allowedTools: string[];
+  };
+}
+
+/** What the session is asked to do. */
+export interface TaskContext {
+  taskId: string;
+  description: string;
+  priority: SessionPriority;
+  relatedTasks?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** What the session should remember from earlier work. */
+export interface MemoryContext {
+  recentActions: { timestamp: Date | string; action: string; result: string }[];
+  conversationHistory: { role: 'user' | 'assistant'; content: string }[];
+  preferences: Record<string, unknown>;
+  projectContext: Record<string, unknown>;
+}
+
+/** Everything needed to start one Claude Code session. */
+export interface ClaudeSessionConfig {
+  /** Existing directory the CLI runs in. Nothing is written here by the spawner. */
+  workingDirectory: string;
+  charter: VPCharter;
+  taskContext: TaskContext;
+  memory: MemoryContext;
+  /** Wall-clock limit in milliseconds; the stricter of this and `charter.resources.maxExecutionTime` applies. 0 = none. */
+  timeout?: number;
+  /** Extra environment for this session only. */
+  environmentVariables?: Record<string, string>;
+  /** Model alias or name passed to `--model`. */
+  model?: string;
+  /** Passed to `--max-turns`. */
+  maxTurns?: number;
+  /** Deadline for the CLI's first `system/init` message, in ms. @default 60_000 */
+  startupTimeoutMs?: number;
+  /** Longest silence on stdout before the session is stopped, in ms. 0 = none. @default 900_000 */
+  idleTimeoutMs?: number;
+  /** Resume this Claude conversation (`--resume`) instead of starting a new one. */
+  resumeClaudeSessionId?: string;
+  /** Accepted for compatibility with the original spec; has no effect. */
+  verbose?: boolean;
+}
+
+/** The states of a session. The last five are final and never change once set. */
+export type SessionState =
+  | 'initializing'
+  | 'running'
+  | 'waiting_input'
+  | 'completed'
+  | 'failed'
+  | 'crashed'
+  | 'timeout'
+  | 'terminated';
+
+export const FINAL_STATES: ReadonlySet<SessionState> = new Set(['completed', 'failed', 'crashed', 'timeout', 'terminated']);
+
+/** Token counts as the CLI reported them. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheCreation: number;
+  cacheRead: number;
+  total: number;
+}
+
+/** Counters taken from the stream-json messages. */
+export interface SessionMetrics {
+  /** Bash tool calls. */
+  commandsExecuted: number;
+  /** Distinct paths written by Write, Edit, MultiEdit and NotebookEdit. */
+  filesModified: number;
+  approvalPrompts: number;
+  escalations: number;
+  /** Tool results with `is_error` plus API errors. */
+  errors: number;
+  /** Model turns (`num_turns` summed over results). */
+  turns: number;
+  toolCalls: Record<string, number>;
+  toolErrors: number;
+  permissionDenials: number;
+  /** stdout lines that were not JSON. */
+  malformedLines: number;
+}
+
+/**
+ * Why a session ended, machine-readable: `completed`, `api_error:auth`, `api_error:rate_limited`,
+ * `result_error:max_turns`, `timeout:wall`, `timeout:startup`, `timeout:idle`, `terminated`,
+ * `signal:SIGSEGV`, `exit:1`, ...
+ */
+export interface SessionOutcome {
+  reason: string;
+  message?: string;
+}
+
+/** A snapshot of one session. Copies are handed out; changing one changes nothing. */
+export interface ClaudeSessionStatus {
+  sessionId: string;
+  /** The Claude conversation id (`--session-id`), for `--resume`. */
+  claudeSessionId: string;
+  state: SessionState;
+  pid?: number;
+  startTime: Date;
+  endTime?: Date;
+  /** Milliseconds from spawn to end. */
+  executionTime?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  errorMessage?: string;
+  outcome?: SessionOutcome;
+  /** Last part of stdout (bounded); the full text is in `files.stdout`. */
+  stdout: string;
+  /** Last part of stderr (bounded); the full text is in `files.stderr`. */
+  stderr: string;
+  tokenUsage: TokenUsage;
+  costUsd: number;
+  metrics: SessionMetrics;
+  modifiedFiles: string[];
+  model?: string;
+  claudeCodeVersion?: string;
+  /** Final text of the last `result`. */
+  resultText?: string;
+  files: { dir: string; charter: string; stdout: string; stderr: string };
+}
+
+/** What `spawnSession` returns. */
+export interface SpawnResult {
+  sessionId: string;
+  status: ClaudeSessionStatus;
+  /** Resolves with the final status; never rejects. */
+  completion: Promise<ClaudeSessionStatus>;
+}
+
+/** Evidence kept for a session that ended `crashed`. */
+export interface SessionCrashReport {
+  sessionId: string;
+  timestamp: Date;
+  signal?: string;
+  exitCode?: number;
+  lastState: SessionState;
+  lastOutput: string;
+  stderrTail: string;
+  outcome?: SessionOutcome;
+  stackTrace?: string;
+}
+
+/** Totals over active and finished sessions (each counted once). */
+export interface SessionMetricsSummary {
+  totalSessions: number;
+  activeSessions: number;
+  completedSessions: number;
+  failedSessions: number;
+  crashedSessions: number;
+  timedOutSessions: number;
+  terminatedSessions: number;
+  /** Mean over finished sessions, in ms. */
+  avgExecutionTime: number;
+  totalTokensUsed: number;
+  totalCostUsd: number;
+}
+
+/** Events of {@link ClaudeSessionSpawner}. */
+export interface SpawnerEvents {
+  /** The process started. */
+  'session-spawned': [{ sessionId: string; pid: number; claudeSessionId: string }];
+  /** A raw chunk of stdout or stderr, as it arrived. */
+  'session-output': [{ sessionId: string; type: 'stdout' | 'stderr'; data: string }];
+  /** One parsed stream-json message. */
+  'session-message': [{ sessionId: string; message: StreamMessage }];
+  /** A deadline fired; the session is being stopped and will end `timeout`. */
+  'session-timeout': [{ sessionId: string; kind: 'wall' | 'startup' | 'idle' }];
+  /** The session reached a final state. Emitted exactly once per session. */
+  'session-ended': [{ sessionId: string; status: ClaudeSessionStatus }];
+}

@@ -1,0 +1,21 @@
+/** Environment variable names whose values are secrets. */
+export const SECRET_NAME = /((^|_)(API_?)?KEY(_|$)|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|COOKIE|PRIVATE)/i;
+
+// Known key formats, so a secret is hidden even where it appears in free text.
+const SECRET_VALUE = /\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\b/g;
+
+/** Replaces known secret formats and the given secret values in a text. */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(SECRET_VALUE, '[redacted]');
+  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/** A copy of an environment with secret-looking values replaced. */
+export function redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined) out[name] = SECRET_NAME.test(name) ? '[redacted]' : redactText(value);
+  }
+  return out;
+}
