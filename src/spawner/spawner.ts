@@ -205,7 +205,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       secrets: secretValues(env),
       logger: o.logger,
       // EventEmitter's typing cannot follow a generic key through a spread; the map ties both together.
-      emit: (event, ...payload) => this.emit(event as never, ...(payload as unknown as never)),
+      emit: (event, ...payload) => this.emit(event, ...(payload as unknown as never)),
       wants: (event) => this.listenerCount(event) > 0,
     });
   }
