@@ -34,7 +34,8 @@ export interface VPCharter {
 export interface TaskContext {
   taskId: string;
   description: string;
-  priority: SessionPriority;
+  /** One of {@link SessionPriority}; plain strings are accepted by the type (object literals widen) and checked at run time. */
+  priority: SessionPriority | (string & {});
   relatedTasks?: string[];
   metadata?: Record<string, unknown>;
 }
