@@ -115,8 +115,11 @@ export const isVpDaemonError = (error: unknown): error is VpDaemonError => error
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return String(value); // JSON would show NaN and Infinity as null
+  if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (value instanceof RegExp) return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   try {
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;

@@ -18,7 +18,7 @@ export function renderCharter(sessionId: string, config: ClaudeSessionConfig): s
   const parts = [
     `# Session: ${inline(sessionId)}`,
     `# Task: ${inline(firstLine)}`,
-    `# Priority: ${task.priority}`,
+    `# Priority: ${inline(task.priority)}`,
     section('Task', [`- Task ID: ${inline(task.taskId)}`, '', quote(task.description)].join('\n')),
     section('Related Tasks', bullets((task.relatedTasks ?? []).map(inline))),
     section('VP Identity', bullets([`Name: ${inline(charter.identity.name)}`, `Email: ${inline(charter.identity.email)}`, `Role: ${inline(charter.identity.role)}`])),

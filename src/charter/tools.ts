@@ -19,6 +19,10 @@ export const CHARTER_TOOL_NAMES = Object.keys(TOOL_NAMES) as [CharterToolName, .
 /** The CLI tool names for a list of charter tool names, without duplicates. */
 export function cliToolsFor(names: readonly string[]): string[] {
   const out = new Set<string>();
-  for (const name of names) for (const tool of TOOL_NAMES[name.toLowerCase() as CharterToolName] ?? []) out.add(tool);
+  for (const name of names) {
+    const key = name.toLowerCase();
+    // Own keys only: `constructor`, `toString` ... are not tool names.
+    if (Object.hasOwn(TOOL_NAMES, key)) for (const tool of TOOL_NAMES[key as CharterToolName]) out.add(tool);
+  }
   return [...out];
 }

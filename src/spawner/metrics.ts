@@ -110,13 +110,16 @@ export class MetricsAccumulator {
   }
 
   #assistant(message: Extract<StreamMessage, { type: 'assistant' }>): void {
-    const { id, usage, content } = message.message;
-    if (id !== undefined && usage !== undefined) this.#turnUsage.set(id, usage);
     if (message.error !== undefined) {
       this.lastAssistantError = message.error;
       this.metrics.errors += 1;
     }
-    for (const block of content ?? []) {
+    // `typeof null` is 'object', so the type guard lets `"message": null` through.
+    if (message.message === null) return;
+    const { id, usage, content } = message.message;
+    if (id !== undefined && usage !== undefined) this.#turnUsage.set(id, usage);
+    for (const block of Array.isArray(content) ? content : []) {
+      if (typeof block !== 'object' || block === null) continue;
       if (block.type !== 'tool_use' || typeof block['name'] !== 'string') continue;
       const name = block['name'];
       this.metrics.toolCalls[name] = (this.metrics.toolCalls[name] ?? 0) + 1;
@@ -132,9 +135,10 @@ export class MetricsAccumulator {
   }
 
   #user(message: Extract<StreamMessage, { type: 'user' }>): void {
-    const { content } = message.message;
-    if (typeof content === 'string') return;
+    const content = message.message === null ? undefined : message.message.content;
+    if (!Array.isArray(content)) return;
     for (const block of content) {
+      if (typeof block !== 'object' || block === null) continue;
       if (block.type === 'tool_result' && block['is_error'] === true) {
         this.metrics.toolErrors += 1;
         this.metrics.errors += 1;

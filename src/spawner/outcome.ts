@@ -16,7 +16,9 @@ export interface EndFacts {
   spawnError?: string;
 }
 
-const SIGNAL_BY_NUMBER = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+// The first name of a number wins: 6 is SIGABRT (not its alias SIGIOT), 29 is SIGIO (not SIGPOLL).
+const SIGNAL_BY_NUMBER = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_BY_NUMBER.has(n)) SIGNAL_BY_NUMBER.set(n, name);
 
 /** Maps an API failure reported by the CLI to a class, from its status and error fields. */
 export function classifyApiError(result: ResultMessage, assistantError?: string): string {

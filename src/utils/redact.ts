@@ -7,7 +7,9 @@ const SECRET_VALUE = /\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr
 /** Replaces known secret formats and the given secret values in a text. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text.replace(SECRET_VALUE, '[redacted]');
-  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
+  // Longest first, so a secret that contains another is not left half shown.
+  const sorted = [...secrets].sort((a, b) => b.length - a.length);
+  for (const secret of sorted) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
   return out;
 }
 

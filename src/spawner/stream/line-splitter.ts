@@ -27,8 +27,12 @@ export class LineSplitter {
       if (this.#skipping) {
         this.#skipping = false;
       } else {
-        const line = this.#rest.length > 0 ? this.#rest + text.slice(start, newline) : text.slice(start, newline);
-        if (line.length > 0) onLine(line);
+        // A complete line can pass the limit without its unterminated part ever doing so.
+        if (this.#rest.length + newline - start > this.#maxLineChars) onOversized();
+        else {
+          const line = this.#rest.length > 0 ? this.#rest + text.slice(start, newline) : text.slice(start, newline);
+          if (line.length > 0) onLine(line);
+        }
       }
       this.#rest = '';
       start = newline + 1;

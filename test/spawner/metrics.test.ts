@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptyMetrics, emptyTokenUsage, MetricsAccumulator } from '../../src/spawner/metrics.js';
+import type { AssistantMessage, ResultMessage, StreamMessage, SystemInitMessage, UserMessage, WireUsage } from '../../src/spawner/stream/messages.js';
+
+const SESSION = '0b1c2d3e-0000-4000-8000-000000000000';
+const MODEL = 'claude-sonnet-4-5-20250929';
+
+// Message factories with the shapes the CLI writes in stream-json mode.
+const init = (): SystemInitMessage => ({
+  type: 'system',
+  subtype: 'init',
+  session_id: SESSION,
+  cwd: '/tmp/work',
+  model: MODEL,
+  claude_code_version: '2.1.197',
+  tools: ['Bash', 'Read', 'Write'],
+  permissionMode: 'default',
+});
+
+let toolIds = 0;
+const toolUse = (name: string, input: Record<string, unknown>) => ({ type: 'tool_use', id: `toolu_${++toolIds}`, name, input });
+
+const assistant = (id: string, content: AssistantMessage['message']['content'], usage?: WireUsage, extra: Partial<AssistantMessage> = {}): AssistantMessage => ({
+  type: 'assistant',
+  message: { id, type: 'message', role: 'assistant', model: MODEL, content, stop_reason: null, usage } as AssistantMessage['message'],
+  parent_tool_use_id: null,
+  session_id: SESSION,
+  ...extra,
+});
+
+const toolResult = (isError: boolean, content = 'output'): UserMessage => ({
+  type: 'user',
+  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content, is_error: isError }] },
+  parent_tool_use_id: null,
+  session_id: SESSION,
+});
+
+const result = (over: Partial<ResultMessage> = {}): ResultMessage => ({
+  type: 'result',
+  subtype: 'success',
+  is_error: false,
+  duration_ms: 2000,
+  duration_api_ms: 1500,
+  num_turns: 1,
+  result: 'Done.',
+  session_id: SESSION,
+  total_cost_usd: 0.0123,
+  usage: { input_tokens: 10, output_tokens: 20, cache_creation_input_tokens: 30, cache_read_input_tokens: 40 },
+  permission_denials: [],
+  ...over,
+});
+
+const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0): WireUsage => ({
+  input_tokens: input,
+  output_tokens: output,
+  cache_creation_input_tokens: cacheCreation,
+  cache_read_input_tokens: cacheRead,
+});
+
+const feed = (messages: StreamMessage[]): MetricsAccumulator => {
+  const m = new MetricsAccumulator();
+  for (const message of messages) m.apply(message);
+  return m;
+};
+
+void describe('MetricsAccumulator', () => {
+  void it('starts empty', () => {
+    const m = new MetricsAccumulator();
+    assert.deepEqual(m.metrics, emptyMetrics());
+    assert.deepEqual(m.tokenUsage, emptyTokenUsage());
+    assert.equal(m.liveTokens, 0);
+    assert.equal(m.costUsd, 0);
+    assert.equal(m.lastResult, undefined);
+  });
+
+  void it('takes model and version from system/init', () => {
+    const m = feed([init()]);
+    assert.equal(m.model, MODEL);
+    assert.equal(m.claudeCodeVersion, '2.1.197');
+  });
+
+  void it('counts Bash calls as commands and every tool call by name', () => {
+    const m = feed([
+      init(),
+      assistant('msg_1', [{ type: 'text', text: 'Running tests' }, toolUse('Bash', { command: 'npm test', description: 'Run tests' })]),
+      toolResult(false),
+      assistant('msg_2', [toolUse('Bash', { command: 'ls' })]),
+      assistant('msg_2', [toolUse('Read', { file_path: '/tmp/work/a.ts' })]),
+    ]);
+    assert.equal(m.metrics.commandsExecuted, 2);
+    assert.deepEqual(m.metrics.toolCalls, { Bash: 2, Read: 1 });
+    assert.equal(m.metrics.filesModified, 0);
+  });
+
+  void it('counts distinct paths written by Write, Edit, MultiEdit and NotebookEdit', () => {
+    const m = feed([
+      assistant('msg_1', [toolUse('Write', { file_path: '/w/a.ts', content: 'x' })]),
+      assistant('msg_2', [toolUse('Edit', { file_path: '/w/a.ts', old_string: 'x', new_string: 'y' })]),
+      assistant('msg_3', [toolUse('MultiEdit', { file_path: '/w/b.ts', edits: [] })]),
+      assistant('msg_4', [toolUse('NotebookEdit', { notebook_path: '/w/n.ipynb', new_source: '' })]),
+      assistant('msg_5', [toolUse('NotebookEdit', { notebook_path: '/w/n.ipynb', new_source: '' })]),
+      assistant('msg_6', [toolUse('Read', { file_path: '/w/c.ts' }), toolUse('Write', { content: 'no path' })]),
+    ]);
+    assert.equal(m.metrics.filesModified, 3);
+    assert.deepEqual([...m.modifiedFiles].sort(), ['/w/a.ts', '/w/b.ts', '/w/n.ipynb']);
+    assert.deepEqual(m.metrics.toolCalls, { Write: 2, Edit: 1, MultiEdit: 1, NotebookEdit: 2, Read: 1 });
+    assert.equal(m.metrics.commandsExecuted, 0);
+  });
+
+  void it('counts failed tool results as tool errors and errors', () => {
+    const m = feed([toolResult(true, 'command not found'), toolResult(false), toolResult(true)]);
+    assert.equal(m.metrics.toolErrors, 2);
+    assert.equal(m.metrics.errors, 2);
+  });
+
+  void it('ignores user messages with plain text content', () => {
+    const m = feed([{ type: 'user', message: { role: 'user', content: 'hello' } }]);
+    assert.deepEqual(m.metrics, emptyMetrics());
+  });
+
+  void it('records the error of a CLI-made assistant message', () => {
+    const m = feed([
+      assistant('msg_err1', [{ type: 'text', text: 'API Error: 429' }], usage(0, 0), { error: 'rate_limit' }),
+      assistant('msg_err2', [{ type: 'text', text: 'Invalid API key' }], usage(0, 0), { error: 'authentication_failed' }),
+    ]);
+    assert.equal(m.lastAssistantError, 'authentication_failed');
+    assert.equal(m.metrics.errors, 2);
+    assert.equal(m.metrics.toolErrors, 0);
+  });
+
+  void it('takes tokens from the cumulative modelUsage of a result, summed over models', () => {
+    const m = feed([
+      init(),
+      result({
+        total_cost_usd: 0.25,
+        usage: usage(1, 1, 1, 1),
+        modelUsage: {
+          [MODEL]: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 1000, cacheCreationInputTokens: 200, costUSD: 0.2 },
+          'claude-haiku-4-5': { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.05 },
+        },
+      }),
+    ]);
+    assert.deepEqual(m.tokenUsage, { input: 110, output: 55, cacheRead: 1000, cacheCreation: 200, total: 1365 });
+    assert.equal(m.costUsd, 0.25);
+    assert.equal(m.liveTokens, 1365);
+  });
+
+  void it('replaces the totals with a later cumulative modelUsage instead of adding it', () => {
+    const first = { [MODEL]: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 } };
+    const second = { [MODEL]: { inputTokens: 250, outputTokens: 80, cacheReadInputTokens: 500, cacheCreationInputTokens: 20 } };
+    const m = feed([result({ modelUsage: first, total_cost_usd: 0.1 }), result({ modelUsage: second, total_cost_usd: 0.3 })]);
+    assert.deepEqual(m.tokenUsage, { input: 250, output: 80, cacheRead: 500, cacheCreation: 20, total: 850 });
+    assert.equal(m.costUsd, 0.3);
+  });
+
+  void it('adds result.usage to the totals when there is no modelUsage', () => {
+    const m = feed([
+      result({ usage: usage(10, 20, 30, 40), modelUsage: undefined }),
+      result({ usage: usage(1, 2, 3, 4), modelUsage: {} }),
+    ]);
+    assert.deepEqual(m.tokenUsage, { input: 11, output: 22, cacheCreation: 33, cacheRead: 44, total: 110 });
+  });
+
+  void it('adds result.usage on top of an earlier modelUsage total', () => {
+    const m = feed([
+      result({ modelUsage: { [MODEL]: { inputTokens: 100, outputTokens: 10 } } }),
+      result({ usage: { input_tokens: 5, output_tokens: 5 }, modelUsage: undefined }),
+    ]);
+    assert.deepEqual(m.tokenUsage, { input: 105, output: 15, cacheCreation: 0, cacheRead: 0, total: 120 });
+  });
+
+  void it('keeps the cost when a result has none', () => {
+    const m = feed([result({ total_cost_usd: 0.5 }), result({ total_cost_usd: undefined })]);
+    assert.equal(m.costUsd, 0.5);
+  });
+
+  void it('grows liveTokens with the running turn, counting lines of one message once', () => {
+    const m = new MetricsAccumulator();
+    m.apply(init());
+    assert.equal(m.liveTokens, 0);
+    m.apply(assistant('msg_A', [{ type: 'text', text: 'thinking' }], usage(100, 10, 5, 0)));
+    assert.equal(m.liveTokens, 115);
+    // The CLI writes one line per content block; the lines share message.id and usage.
+    m.apply(assistant('msg_A', [toolUse('Bash', { command: 'ls' })], usage(100, 10, 5, 0)));
+    assert.equal(m.liveTokens, 115);
+    m.apply(toolResult(false));
+    m.apply(assistant('msg_B', [{ type: 'text', text: 'done' }], usage(120, 30, 0, 100)));
+    assert.equal(m.liveTokens, 115 + 250);
+    assert.equal(m.tokenUsage.total, 0, 'totals wait for the result');
+    m.apply(result({ modelUsage: { [MODEL]: { inputTokens: 220, outputTokens: 40, cacheReadInputTokens: 100, cacheCreationInputTokens: 5 } } }));
+    assert.equal(m.tokenUsage.total, 365);
+    assert.equal(m.liveTokens, m.tokenUsage.total);
+    // The next turn starts from the result's total.
+    m.apply(assistant('msg_C', [{ type: 'text', text: 'again' }], usage(7, 3)));
+    assert.equal(m.liveTokens, 375);
+  });
+
+  void it('keeps the latest usage of a message id', () => {
+    const m = feed([assistant('msg_A', [], usage(100, 1)), assistant('msg_A', [], usage(100, 40))]);
+    assert.equal(m.liveTokens, 140);
+  });
+
+  void it('settleOpenTurn folds an unfinished turn into the totals, once', () => {
+    const m = feed([
+      result({ modelUsage: { [MODEL]: { inputTokens: 100, outputTokens: 10 } } }),
+      assistant('msg_1', [], usage(50, 5, 1, 2)),
+      assistant('msg_1', [], usage(50, 5, 1, 2)),
+      assistant('msg_2', [], usage(60, 6)),
+    ]);
+    const live = m.liveTokens;
+    assert.equal(live, 110 + 58 + 66);
+    m.settleOpenTurn();
+    assert.deepEqual(m.tokenUsage, { input: 210, output: 21, cacheCreation: 1, cacheRead: 2, total: 234 });
+    assert.equal(m.liveTokens, live);
+    m.settleOpenTurn();
+    assert.equal(m.tokenUsage.total, 234, 'a second settle adds nothing');
+  });
+
+  void it('settleOpenTurn after a result changes nothing', () => {
+    const m = feed([assistant('msg_1', [], usage(50, 5)), result({ usage: usage(50, 5), modelUsage: undefined })]);
+    const before = { ...m.tokenUsage };
+    m.settleOpenTurn();
+    assert.deepEqual(m.tokenUsage, before);
+  });
+
+  void it('sums num_turns and permission denials over results and keeps the last result', () => {
+    const denial = { tool_name: 'Bash', tool_use_id: 'toolu_1', tool_input: { command: 'rm -rf /' } };
+    const last = result({ num_turns: 3, permission_denials: [denial, denial], result: 'second' });
+    const m = feed([result({ num_turns: 2, permission_denials: [denial] }), last, result({ num_turns: undefined, permission_denials: undefined, result: 'third' })]);
+    assert.equal(m.metrics.turns, 5);
+    assert.equal(m.metrics.permissionDenials, 3);
+    assert.equal(m.lastResult?.result, 'third');
+  });
+
+  void it('ignores other message types', () => {
+    const m = feed([
+      { type: 'system', subtype: 'compact_boundary' },
+      { type: 'stream_event', event: { type: 'message_start' } },
+      { type: 'system', subtype: 'init', session_id: SESSION },
+    ]);
+    assert.deepEqual(m.metrics, emptyMetrics());
+    assert.equal(m.model, undefined);
+  });
+
+  void it('does not throw on odd shapes', () => {
+    const odd = [
+      { type: 'assistant', message: null },
+      { type: 'assistant', message: null, error: 'server_error' },
+      { type: 'assistant', message: { content: 'text, not blocks' } },
+      { type: 'assistant', message: { content: [null, 5, { type: 'tool_use' }, { type: 'tool_use', name: 'Write', input: null }] } },
+      { type: 'user', message: null },
+      { type: 'user', message: { content: { type: 'tool_result' } } },
+      { type: 'user', message: { content: [null, { type: 'tool_result', is_error: 'yes' }] } },
+      { type: 'result' },
+    ] as unknown as StreamMessage[];
+    const m = new MetricsAccumulator();
+    for (const message of odd) assert.doesNotThrow(() => m.apply(message), JSON.stringify(message));
+    assert.equal(m.metrics.errors, 1);
+    assert.equal(m.lastAssistantError, 'server_error');
+    assert.deepEqual(m.metrics.toolCalls, { Write: 1 });
+    assert.equal(m.metrics.toolErrors, 0);
+  });
+});
