@@ -10,6 +10,8 @@ export interface ClaudeArgsInput {
   allowedTools: readonly string[];
   model?: string;
   maxTurns?: number;
+  /** Inline settings JSON (`--settings`), e.g. the guard hook. */
+  settings?: string;
   extraArgs?: readonly string[];
 }
 
@@ -30,6 +32,7 @@ export function buildClaudeArgs(input: ClaudeArgsInput): string[] {
   if (input.allowedTools.length > 0) args.push(`--allowedTools=${input.allowedTools.join(',')}`);
   if (input.model !== undefined) args.push(`--model=${input.model}`);
   if (input.maxTurns !== undefined) args.push(`--max-turns=${input.maxTurns}`);
+  if (input.settings !== undefined) args.push('--settings', input.settings);
   if (input.extraArgs) args.push(...input.extraArgs);
   return args;
 }

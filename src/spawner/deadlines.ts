@@ -20,9 +20,15 @@ export function wallClockMs(timeout: number | undefined, maxExecutionTime: numbe
 export class Deadlines {
   readonly #timers = new Map<StopReason, NodeJS.Timeout>();
   readonly #onExpire: (reason: StopReason) => void;
+  // When each armed deadline passes (epoch ms), and what is left of paused ones.
+  readonly #due = new Map<StopReason, number>();
+  readonly #paused = new Map<StopReason, number>();
+  readonly #idleMs: number;
+  #pauseDepth = 0;
 
   constructor(settings: DeadlineSettings, onExpire: (reason: StopReason) => void) {
     this.#onExpire = onExpire;
+    this.#idleMs = settings.idleMs;
     this.#arm('timeout:startup', settings.startupMs);
     this.#arm('timeout:idle', settings.idleMs);
     this.#arm('timeout:wall', settings.wallMs);
@@ -35,20 +41,47 @@ export class Deadlines {
 
   /** Output arrived: the idle deadline starts again. */
   activity(): void {
-    this.#timers.get('timeout:idle')?.refresh();
+    const idle = this.#timers.get('timeout:idle');
+    if (idle === undefined) return;
+    idle.refresh();
+    this.#due.set('timeout:idle', Date.now() + this.#idleMs);
+  }
+
+  /** Stops the wall and idle clocks (time spent waiting for a person does not count). Nests. */
+  pause(): void {
+    this.#pauseDepth += 1;
+    if (this.#pauseDepth > 1) return;
+    for (const reason of ['timeout:wall', 'timeout:idle'] as const) {
+      const due = this.#due.get(reason);
+      if (due === undefined || !this.#timers.has(reason)) continue;
+      this.#paused.set(reason, Math.max(0, due - Date.now()));
+      this.#clear(reason);
+    }
+  }
+
+  /** Restarts the clocks stopped by {@link pause} with the time they had left. */
+  resume(): void {
+    if (this.#pauseDepth === 0) return;
+    this.#pauseDepth -= 1;
+    if (this.#pauseDepth > 0) return;
+    for (const [reason, left] of this.#paused) this.#arm(reason, Math.max(1, left));
+    this.#paused.clear();
   }
 
   clearAll(): void {
+    this.#paused.clear();
     for (const reason of [...this.#timers.keys()]) this.#clear(reason);
   }
 
   #arm(reason: StopReason, ms: number): void {
     if (ms <= 0) return;
     const timer = setTimeout(() => {
-      this.#timers.delete(reason);
+      // Only the first deadline to pass is reported.
+      this.clearAll();
       this.#onExpire(reason);
     }, ms);
     this.#timers.set(reason, timer);
+    this.#due.set(reason, Date.now() + ms);
   }
 
   #clear(reason: StopReason): void {

@@ -26,6 +26,8 @@ export interface SpawnerOptions {
   readonly startupTimeoutMs?: number;
   /** Default no-output deadline in ms; 0 disables it. @default 900000 */
   readonly idleTimeoutMs?: number;
+  /** How long a tool call that needs approval waits for `approve`/`deny` before it is denied, in ms. @default 900000 */
+  readonly approvalTimeoutMs?: number;
   /** Extra CLI arguments appended to every invocation. */
   readonly extraArgs?: readonly string[];
   /** pino logger. @default JSON on stderr at `VP_DAEMON_LOG_LEVEL` (warn) */
@@ -47,6 +49,7 @@ const schema = z.object({
   outputTailBytes: z.number().int().min(1024).optional(),
   startupTimeoutMs: ms.optional(),
   idleTimeoutMs: ms.optional(),
+  approvalTimeoutMs: z.number().int().positive().optional(),
   extraArgs: z.array(z.string()).optional(),
   logger: z.any().optional(),
 });
@@ -65,6 +68,7 @@ export function normalizeSpawnerOptions(options: SpawnerOptions = {}): FilledSpa
     outputTailBytes: options.outputTailBytes ?? 64 * 1024,
     startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 900_000,
+    approvalTimeoutMs: options.approvalTimeoutMs ?? 900_000,
     extraArgs: options.extraArgs ?? [],
     logger: options.logger ?? createLogger(),
   };

@@ -13,7 +13,7 @@ import { decideOutcome, type StopReason } from './outcome.js';
 import { OutputFile, TailBuffer } from './output.js';
 import { reapSession, signalProcess } from './process-tree.js';
 import { LineSplitter } from './stream/line-splitter.js';
-import { isInit, isResult, type StreamMessage } from './stream/messages.js';
+import { isAssistant, isInit, isResult, type StreamMessage } from './stream/messages.js';
 import { parseLine } from './stream/parse-line.js';
 import type { ClaudeSessionStatus, SpawnerEvents } from './types.js';
 
@@ -28,6 +28,8 @@ export interface SessionRunInit {
   deadlines: DeadlineSettings;
   killGraceMs: number;
   tailBytes: number;
+  /** Token budget (`charter.resources.maxTokens`). */
+  maxTokens: number;
   secrets: string[];
   logger: Logger;
   emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
@@ -58,6 +60,9 @@ export class SessionRun {
   #exit: { code: number | null; signal: string | null } | undefined;
   #finishing = false;
   #forceKillTimer: NodeJS.Timeout | undefined;
+  #budgetWarned = false;
+  // Tool calls waiting for a person; the session is `waiting_input` while this is above 0.
+  #waitingForPerson = 0;
   #lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(init: SessionRunInit) {
@@ -101,6 +106,11 @@ export class SessionRun {
     child.stdin.write(userMessageLine(this.#init.prompt));
   }
 
+  /** False once every message was answered and stdin is closed: the session is ending. */
+  get acceptsInput(): boolean {
+    return !this.#answered && this.#exit === undefined && !this.#finishing;
+  }
+
   /** Sends a follow-up user message; the session then waits for its answer before ending. */
   sendInput(text: string): void {
     this.#pendingTurns += 1;
@@ -115,9 +125,10 @@ export class SessionRun {
 
   /** Stops the process group: SIGTERM, then SIGKILL after the grace period (or SIGKILL at once). */
   stop(reason: StopReason | undefined, graceful = true): void {
-    if (reason !== undefined) this.#stopReason ??= reason;
     const pid = this.#child?.pid;
+    // A process that already exited keeps the end it had; nothing is left to stop.
     if (pid === undefined || this.#exit !== undefined) return;
+    if (reason !== undefined) this.#stopReason ??= reason;
     this.#child?.stdin.end();
     if (!graceful) {
       signalProcess(-pid, 'SIGKILL');
@@ -128,7 +139,7 @@ export class SessionRun {
   }
 
   #expire(reason: StopReason): void {
-    if (this.#answered || this.#stopReason !== undefined) return;
+    if (this.#answered || this.#stopReason !== undefined || this.#exit !== undefined) return;
     this.#init.emit('session-timeout', { sessionId: this.status.sessionId, kind: reason.slice('timeout:'.length) as 'wall' });
     this.stop(reason);
   }
@@ -159,6 +170,7 @@ export class SessionRun {
     this.metrics.apply(message);
     if (isInit(message)) this.#deadlines?.started();
     else if (isResult(message)) this.#onResult();
+    else if (isAssistant(message)) this.#checkBudget();
     if (this.#init.wants('session-message')) this.#init.emit('session-message', { sessionId: this.status.sessionId, message });
     this.onMessage?.(message);
   }
@@ -174,6 +186,36 @@ export class SessionRun {
     this.#child?.stdin.end();
     // A CLI that does not exit after its last answer is stopped (its outcome stays as answered).
     this.#lingerTimer ??= setTimeout(() => this.stop(undefined), this.#init.killGraceMs);
+  }
+
+  /** True once the tokens used, including the running turn, reach the budget. */
+  get overBudget(): boolean {
+    return this.metrics.liveTokens >= this.#init.maxTokens;
+  }
+
+  // Live accounting: the model call that crosses the budget is the last one the session gets.
+  #checkBudget(): void {
+    const used = this.metrics.liveTokens;
+    const max = this.#init.maxTokens;
+    if (!this.#budgetWarned && used >= 0.8 * max) {
+      this.#budgetWarned = true;
+      this.#init.emit('budget-warning', { sessionId: this.status.sessionId, usedTokens: used, maxTokens: max });
+    }
+    if (used >= max && !this.#answered) this.stop('budget:tokens');
+  }
+
+  /** A tool call waits for a person: the session shows `waiting_input` and its clocks stop. */
+  waitForPerson(): void {
+    this.#waitingForPerson += 1;
+    if (!this.#finishing) this.status.state = 'waiting_input';
+    this.#deadlines?.pause();
+  }
+
+  /** The person answered (or the wait timed out). */
+  personAnswered(): void {
+    this.#waitingForPerson = Math.max(0, this.#waitingForPerson - 1);
+    if (this.#waitingForPerson === 0 && !this.#finishing) this.status.state = 'running';
+    this.#deadlines?.resume();
   }
 
   #malformed(line: string): void {

@@ -8,6 +8,9 @@ import { renderCharter } from '../charter/render.js';
 import { validateSessionConfig } from '../charter/schema.js';
 import { cliToolsFor } from '../charter/tools.js';
 import { SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../errors.js';
+import { openGuardChannel, type GuardChannel } from '../guard/channel.js';
+import { hookSettings, HOOK_SCRIPT } from '../guard/hook-script.js';
+import { SessionGuard, type ApprovalRequest } from '../guard/session-guard.js';
 import { buildClaudeArgs } from './args.js';
 import { wallClockMs } from './deadlines.js';
 import { buildSessionEnv, secretValues } from './env.js';
@@ -26,6 +29,12 @@ import type {
   SpawnResult,
 } from './types.js';
 
+interface Guarded {
+  guard: SessionGuard;
+  channel: GuardChannel;
+  settings: string;
+}
+
 /**
  * Spawns and supervises headless Claude Code sessions.
  *
@@ -39,6 +48,9 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
   readonly #active = new Map<string, SessionRun>();
   // Final statuses, oldest first (Map keeps insertion order).
   readonly #history = new Map<string, ClaudeSessionStatus>();
+  readonly #guards = new Map<string, Guarded>();
+  // Waiting approvals, by approval id, to the guard that holds them.
+  readonly #approvals = new Map<string, SessionGuard>();
 
   constructor(options: SpawnerOptions = {}) {
     super();
@@ -67,14 +79,20 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
     const dir = join(stateDir, 'sessions', sessionId);
     const files = { dir, charter: join(dir, 'CLAUDE.md'), stdout: join(dir, 'stdout.jsonl'), stderr: join(dir, 'stderr.log') };
-    const run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files });
+    let guarded: Guarded | undefined;
+    let run: SessionRun | undefined;
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       await writeFile(files.charter, renderCharter(sessionId, config), { mode: 0o600 });
+      guarded = await this.#openGuard(sessionId, config, dir, () => run);
+      run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files, settings: guarded.settings });
+      this.#guards.set(sessionId, guarded);
       this.#active.set(sessionId, run);
       await run.start();
     } catch (error) {
       this.#active.delete(sessionId);
+      this.#guards.delete(sessionId);
+      await guarded?.channel.close();
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
@@ -82,6 +100,21 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     void run.completion.then((status) => this.#onEnded(sessionId, status));
     this.emit('session-spawned', { sessionId, pid: run.status.pid ?? 0, claudeSessionId });
     return { sessionId, status: this.#snapshot(run), completion: run.completion.then((s) => structuredClone(s)) };
+  }
+
+  /** Lets a tool call that waits for approval run. Returns false if that approval is not waiting. */
+  approve(approvalId: string): boolean {
+    return this.#approvals.get(approvalId)?.approve(approvalId) ?? false;
+  }
+
+  /** Refuses a tool call that waits for approval; the model sees `reason`. Returns false if it is not waiting. */
+  deny(approvalId: string, reason?: string): boolean {
+    return this.#approvals.get(approvalId)?.deny(approvalId, reason) ?? false;
+  }
+
+  /** Tool calls waiting for a person, over all sessions. */
+  getPendingApprovals(): ApprovalRequest[] {
+    return [...this.#guards.values()].flatMap((g) => g.guard.pending());
   }
 
   /** A copy of a session's status, active or finished; `null` when unknown. */
@@ -117,7 +150,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
    */
   sendInput(sessionId: string, text: string): void {
     const run = this.#active.get(sessionId);
-    if (!run || run.ended) {
+    if (!run || !run.acceptsInput) {
       const state = run?.status.state ?? this.#history.get(sessionId)?.state;
       if (state === undefined) throw new SessionNotFoundError(sessionId);
       throw new SessionNotRunningError(sessionId, run ? 'ending' : state);
@@ -154,9 +187,37 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     return count;
   }
 
+  // The session's guard: a PreToolUse hook that asks this daemon about every tool call.
+  async #openGuard(sessionId: string, config: ClaudeSessionConfig, dir: string, runOf: () => SessionRun | undefined): Promise<Guarded> {
+    const guard = new SessionGuard(sessionId, config.charter, this.#options.approvalTimeoutMs, {
+      isOverBudget: () => runOf()?.overBudget ?? false,
+      approvalRequested: (request) => {
+        this.#approvals.set(request.approvalId, guard);
+        const run = runOf();
+        if (run) {
+          run.metrics.metrics.approvalPrompts += 1;
+          run.waitForPerson();
+        }
+        const { approvalId, toolName, input, reason } = request;
+        this.emit('approval-requested', { sessionId, approvalId, toolName, input, reason });
+      },
+      approvalSettled: (request, approved, reason) => {
+        this.#approvals.delete(request.approvalId);
+        runOf()?.personAnswered();
+        this.emit('approval-resolved', { sessionId, approvalId: request.approvalId, approved, reason });
+      },
+      blocked: (call, reason) => this.emit('tool-blocked', { sessionId, toolName: call.tool_name, input: call.tool_input, reason }),
+    });
+    const channel = await openGuardChannel(dir, (call) => guard.decide(call));
+    const scriptPath = join(dir, 'guard-hook.mjs');
+    await writeFile(scriptPath, HOOK_SCRIPT, { mode: 0o600 });
+    const waitSeconds = Math.ceil(this.#options.approvalTimeoutMs / 1000) + 30;
+    return { guard, channel, settings: hookSettings({ nodePath: process.execPath, scriptPath, channelPath: channel.channelPath, waitSeconds }) };
+  }
+
   #createRun(
     config: ClaudeSessionConfig,
-    ids: { sessionId: string; claudeSessionId: string; cwd: string; command: string; files: ClaudeSessionStatus['files'] },
+    ids: { sessionId: string; claudeSessionId: string; cwd: string; command: string; files: ClaudeSessionStatus['files']; settings: string },
   ): SessionRun {
     const o = this.#options;
     const env = buildSessionEnv({
@@ -190,6 +251,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
         allowedTools: cliToolsFor(config.charter.resources.allowedTools),
         model: config.model,
         maxTurns: config.maxTurns,
+        settings: ids.settings,
         extraArgs: o.extraArgs,
       }),
       cwd: ids.cwd,
@@ -202,6 +264,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       },
       killGraceMs: o.killGraceMs,
       tailBytes: o.outputTailBytes,
+      maxTokens: config.charter.resources.maxTokens,
       secrets: secretValues(env),
       logger: o.logger,
       // EventEmitter's typing cannot follow a generic key through a spread; the map ties both together.
@@ -217,6 +280,10 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
 
   #onEnded(sessionId: string, status: ClaudeSessionStatus): void {
     untrackLiveSession(sessionId);
+    const guarded = this.#guards.get(sessionId);
+    this.#guards.delete(sessionId);
+    guarded?.guard.denyAll('The session ended.');
+    void guarded?.channel.close();
     this.#active.delete(sessionId);
     this.#history.set(sessionId, status);
     for (const id of this.#history.keys()) {

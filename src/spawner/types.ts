@@ -200,6 +200,14 @@ export interface SpawnerEvents {
   'session-message': [{ sessionId: string; message: StreamMessage }];
   /** A deadline fired; the session is being stopped and will end `timeout`. */
   'session-timeout': [{ sessionId: string; kind: 'wall' | 'startup' | 'idle' }];
+  /** A tool call matched `requiredApprovals` and waits for `approve(approvalId)` or `deny(approvalId)`. */
+  'approval-requested': [{ sessionId: string; approvalId: string; toolName: string; input: Record<string, unknown>; reason: string }];
+  /** A waiting tool call was approved, denied, or timed out (denied). */
+  'approval-resolved': [{ sessionId: string; approvalId: string; approved: boolean; reason: string }];
+  /** The guard refused a tool call (forbidden command or pattern, or budget). */
+  'tool-blocked': [{ sessionId: string; toolName: string; input: Record<string, unknown>; reason: string }];
+  /** The session has used 80 % of its token budget. */
+  'budget-warning': [{ sessionId: string; usedTokens: number; maxTokens: number }];
   /** The session reached a final state. Emitted exactly once per session. */
   'session-ended': [{ sessionId: string; status: ClaudeSessionStatus }];
 }
