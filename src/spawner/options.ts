@@ -28,6 +28,12 @@ export interface SpawnerOptions {
   readonly idleTimeoutMs?: number;
   /** How long a tool call that needs approval waits for `approve`/`deny` before it is denied, in ms. @default 900000 */
   readonly approvalTimeoutMs?: number;
+  /**
+   * `CLAUDE_CONFIG_DIR` of each session. `'inherit'` keeps the environment's; `'per-session'` gives each
+   * session a private copy (auth files copied in, transcripts shared) so parallel sessions cannot corrupt
+   * each other's `.claude.json`. @default 'inherit'
+   */
+  readonly claudeConfigDir?: 'inherit' | 'per-session';
   /** Extra CLI arguments appended to every invocation. */
   readonly extraArgs?: readonly string[];
   /** pino logger. @default JSON on stderr at `VP_DAEMON_LOG_LEVEL` (warn) */
@@ -50,6 +56,7 @@ const schema = z.object({
   startupTimeoutMs: ms.optional(),
   idleTimeoutMs: ms.optional(),
   approvalTimeoutMs: z.number().int().positive().optional(),
+  claudeConfigDir: z.enum(['inherit', 'per-session']).optional(),
   extraArgs: z.array(z.string()).optional(),
   logger: z.any().optional(),
 });
@@ -69,6 +76,7 @@ export function normalizeSpawnerOptions(options: SpawnerOptions = {}): FilledSpa
     startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 900_000,
     approvalTimeoutMs: options.approvalTimeoutMs ?? 900_000,
+    claudeConfigDir: options.claudeConfigDir ?? 'inherit',
     extraArgs: options.extraArgs ?? [],
     logger: options.logger ?? createLogger(),
   };

@@ -6,7 +6,7 @@ import { userMessageLine } from '../charter/prompt.js';
 import { SpawnError } from '../errors.js';
 import { createDeferred } from '../utils/deferred.js';
 import type { Logger } from '../utils/logger.js';
-import { redactText } from '../utils/redact.js';
+import { redactText, redactValue } from '../utils/redact.js';
 import { Deadlines, type DeadlineSettings } from './deadlines.js';
 import { MetricsAccumulator } from './metrics.js';
 import { decideOutcome, type StopReason } from './outcome.js';
@@ -150,7 +150,8 @@ export class SessionRun {
     this.#stdoutTail.push(chunk);
     this.#deadlines?.activity();
     if (this.#init.wants('session-output')) {
-      this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stdout', data: chunk.toString('utf8') });
+      const data = redactText(chunk.toString('utf8'), this.#init.secrets);
+      this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stdout', data });
     }
     this.#splitter.push(chunk, (line) => this.#onLine(line), () => this.#malformed('line too long'));
   }
@@ -160,7 +161,8 @@ export class SessionRun {
     if (child) this.#stderrFile?.write(chunk, child.stderr);
     this.#stderrTail.push(chunk);
     if (this.#init.wants('session-output')) {
-      this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stderr', data: chunk.toString('utf8') });
+      const data = redactText(chunk.toString('utf8'), this.#init.secrets);
+      this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stderr', data });
     }
   }
 
@@ -171,7 +173,9 @@ export class SessionRun {
     if (isInit(message)) this.#deadlines?.started();
     else if (isResult(message)) this.#onResult();
     else if (isAssistant(message)) this.#checkBudget();
-    if (this.#init.wants('session-message')) this.#init.emit('session-message', { sessionId: this.status.sessionId, message });
+    if (this.#init.wants('session-message')) {
+      this.#init.emit('session-message', { sessionId: this.status.sessionId, message: redactValue(message, this.#init.secrets) });
+    }
     this.onMessage?.(message);
   }
 
@@ -227,6 +231,7 @@ export class SessionRun {
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#exit = { code, signal };
+    this.#deadlines?.clearAll();
     clearTimeout(this.#forceKillTimer);
     clearTimeout(this.#lingerTimer);
     setTimeout(() => void this.#finish(), CLOSE_AFTER_EXIT_MS).unref();

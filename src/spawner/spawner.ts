@@ -11,7 +11,9 @@ import { SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDir
 import { openGuardChannel, type GuardChannel } from '../guard/channel.js';
 import { hookSettings, HOOK_SCRIPT } from '../guard/hook-script.js';
 import { SessionGuard, type ApprovalRequest } from '../guard/session-guard.js';
+import { redactText, redactValue } from '../utils/redact.js';
 import { buildClaudeArgs } from './args.js';
+import { preparePerSessionConfigDir } from './config-dir.js';
 import { wallClockMs } from './deadlines.js';
 import { buildSessionEnv, secretValues } from './env.js';
 import { trackLiveSession, untrackLiveSession } from './exit-cleanup.js';
@@ -83,9 +85,13 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     let run: SessionRun | undefined;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeFile(files.charter, renderCharter(sessionId, config), { mode: 0o600 });
-      guarded = await this.#openGuard(sessionId, config, dir, () => run);
-      run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files, settings: guarded.settings });
+      const env = this.#sessionEnv(sessionId, config);
+      if (this.#options.claudeConfigDir === 'per-session') {
+        env['CLAUDE_CONFIG_DIR'] = await preparePerSessionConfigDir({ sessionDir: dir, stateDir, source: env['CLAUDE_CONFIG_DIR'] });
+      }
+      await writeFile(files.charter, redactText(renderCharter(sessionId, config), secretValues(env)), { mode: 0o600 });
+      guarded = await this.#openGuard(sessionId, config, dir, secretValues(env), () => run);
+      run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files, env, settings: guarded.settings });
       this.#guards.set(sessionId, guarded);
       this.#active.set(sessionId, run);
       await run.start();
@@ -188,7 +194,13 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
   }
 
   // The session's guard: a PreToolUse hook that asks this daemon about every tool call.
-  async #openGuard(sessionId: string, config: ClaudeSessionConfig, dir: string, runOf: () => SessionRun | undefined): Promise<Guarded> {
+  async #openGuard(
+    sessionId: string,
+    config: ClaudeSessionConfig,
+    dir: string,
+    secrets: string[],
+    runOf: () => SessionRun | undefined,
+  ): Promise<Guarded> {
     const guard = new SessionGuard(sessionId, config.charter, this.#options.approvalTimeoutMs, {
       isOverBudget: () => runOf()?.overBudget ?? false,
       approvalRequested: (request) => {
@@ -199,14 +211,15 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
           run.waitForPerson();
         }
         const { approvalId, toolName, input, reason } = request;
-        this.emit('approval-requested', { sessionId, approvalId, toolName, input, reason });
+        this.emit('approval-requested', { sessionId, approvalId, toolName, input: redactValue(input, secrets), reason });
       },
       approvalSettled: (request, approved, reason) => {
         this.#approvals.delete(request.approvalId);
         runOf()?.personAnswered();
         this.emit('approval-resolved', { sessionId, approvalId: request.approvalId, approved, reason });
       },
-      blocked: (call, reason) => this.emit('tool-blocked', { sessionId, toolName: call.tool_name, input: call.tool_input, reason }),
+      blocked: (call, reason) =>
+        this.emit('tool-blocked', { sessionId, toolName: call.tool_name, input: redactValue(call.tool_input, secrets), reason }),
     });
     const channel = await openGuardChannel(dir, (call) => guard.decide(call));
     const scriptPath = join(dir, 'guard-hook.mjs');
@@ -217,16 +230,18 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
 
   #createRun(
     config: ClaudeSessionConfig,
-    ids: { sessionId: string; claudeSessionId: string; cwd: string; command: string; files: ClaudeSessionStatus['files']; settings: string },
+    ids: {
+      sessionId: string;
+      claudeSessionId: string;
+      cwd: string;
+      command: string;
+      files: ClaudeSessionStatus['files'];
+      env: Record<string, string>;
+      settings: string;
+    },
   ): SessionRun {
     const o = this.#options;
-    const env = buildSessionEnv({
-      base: process.env,
-      inherit: o.inheritEnv,
-      spawnerEnv: o.env,
-      sessionEnv: config.environmentVariables,
-      sessionId: ids.sessionId,
-    });
+    const { env } = ids;
     const status: ClaudeSessionStatus = {
       sessionId: ids.sessionId,
       claudeSessionId: ids.claudeSessionId,
@@ -271,6 +286,11 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       emit: (event, ...payload) => this.emit(event, ...(payload as unknown as never)),
       wants: (event) => this.listenerCount(event) > 0,
     });
+  }
+
+  #sessionEnv(sessionId: string, config: ClaudeSessionConfig): Record<string, string> {
+    const o = this.#options;
+    return buildSessionEnv({ base: process.env, inherit: o.inheritEnv, spawnerEnv: o.env, sessionEnv: config.environmentVariables, sessionId });
   }
 
   #snapshot(run: SessionRun): ClaudeSessionStatus {

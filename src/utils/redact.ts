@@ -21,3 +21,11 @@ export function redactEnv(env: Readonly<Record<string, string | undefined>>): Re
   }
   return out;
 }
+
+/** A copy of a JSON-compatible value with secrets in its strings replaced. */
+export function redactValue<T>(value: T, secrets: readonly string[] = []): T {
+  const text = JSON.stringify(value);
+  if (text === undefined) return value;
+  const redacted = redactText(text, secrets);
+  return redacted === text ? value : (JSON.parse(redacted) as T);
+}
