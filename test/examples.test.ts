@@ -31,7 +31,7 @@ describe('spec usage examples', () => {
 
   it('runs the ClaudeSessionSpawner example to completion', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/spawner-usage.ts'], {
-      env: { ...process.env, ...server.env, CLAUDE_CONFIG_DIR: configDir.path, VP_DAEMON_LOG_LEVEL: 'silent' },
+      env: { ...process.env, ...server.env, HOME: configDir.path, CLAUDE_CONFIG_DIR: configDir.path, VP_DAEMON_LOG_LEVEL: 'silent' },
       timeout: 60_000,
     });
     assert.match(stdout, /Session claude-session-[0-9a-f-]+ started with PID \d+/);

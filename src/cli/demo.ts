@@ -67,7 +67,8 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
   const tasks = demoTasks(work);
   const server = await startModelServer({ scenarios: tasks.map((t) => t.scenario) });
   const spawner = new ClaudeSessionSpawner({
-    env: { ...server.env, CLAUDE_CONFIG_DIR: configDir },
+    // A throwaway HOME and config folder: the demo never touches the user's Claude or shell setup.
+    env: { ...server.env, HOME: configDir, CLAUDE_CONFIG_DIR: join(configDir, '.claude') },
     logger: pino({ level: 'silent' }),
     killGraceMs: 2000,
   });

@@ -16,6 +16,14 @@ const FILE_TOOLS: Record<string, string> = {
   NotebookEdit: 'notebook_path',
 };
 
+/** What the CLI said about retrying a failing API call. */
+export interface ApiRetryEvidence {
+  attempt?: number;
+  error?: string;
+  errorStatus?: number;
+  retryDelayMs?: number;
+}
+
 export const emptyTokenUsage = (): TokenUsage => ({ input: 0, output: 0, cacheCreation: 0, cacheRead: 0, total: 0 });
 
 export const emptyMetrics = (): SessionMetrics => ({
@@ -75,6 +83,8 @@ export class MetricsAccumulator {
   /** The `error` field of the last CLI-made assistant message, e.g. `rate_limit`. */
   lastAssistantError: string | undefined;
   readonly modifiedFiles = new Set<string>();
+  // File-tool calls waiting for their result: tool_use id -> path.
+  readonly #pendingWrites = new Map<string, string>();
   // Usage of the current turn's assistant messages, by message id (several lines share one id).
   readonly #turnUsage = new Map<string, WireUsage>();
 
@@ -85,6 +95,11 @@ export class MetricsAccumulator {
     return this.tokenUsage.total + turn;
   }
 
+  /** The CLI's last `system/api_retry` report (its own retries of a failing API call). */
+  lastApiRetry: ApiRetryEvidence | undefined;
+  /** Epoch ms at which a reported rate limit resets (`rate_limit_event`), if any. */
+  rateLimitResetsAtMs: number | undefined;
+
   apply(message: StreamMessage): void {
     if (isAssistant(message)) this.#assistant(message);
     else if (isUser(message)) this.#user(message);
@@ -92,6 +107,18 @@ export class MetricsAccumulator {
     else if (isInit(message)) {
       this.model = message.model ?? this.model;
       this.claudeCodeVersion = message.claude_code_version ?? this.claudeCodeVersion;
+    } else if (message.type === 'system' && message.subtype === 'api_retry') {
+      const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+      this.lastApiRetry = {
+        attempt: num(message['attempt']),
+        error: typeof message['error'] === 'string' ? message['error'] : undefined,
+        errorStatus: num(message['error_status']),
+        retryDelayMs: num(message['retry_delay_ms']),
+      };
+    } else if (message.type === 'rate_limit_event') {
+      const info = message['rate_limit_info'] as { resetsAt?: unknown } | undefined;
+      // resetsAt is in seconds since the epoch.
+      if (typeof info?.resetsAt === 'number') this.rateLimitResetsAtMs = info.resetsAt * 1000;
     }
   }
 
@@ -127,10 +154,8 @@ export class MetricsAccumulator {
       const pathKey = FILE_TOOLS[name];
       const input = block['input'] as Record<string, unknown> | undefined;
       const path = pathKey ? input?.[pathKey] : undefined;
-      if (typeof path === 'string') {
-        this.modifiedFiles.add(path);
-        this.metrics.filesModified = this.modifiedFiles.size;
-      }
+      // The file counts once its tool result says the call succeeded (denied writes change nothing).
+      if (typeof path === 'string' && typeof block['id'] === 'string') this.#pendingWrites.set(block['id'], path);
     }
   }
 
@@ -139,9 +164,16 @@ export class MetricsAccumulator {
     if (!Array.isArray(content)) return;
     for (const block of content) {
       if (typeof block !== 'object' || block === null) continue;
-      if (block.type === 'tool_result' && block['is_error'] === true) {
+      if (block.type !== 'tool_result') continue;
+      const id = typeof block['tool_use_id'] === 'string' ? block['tool_use_id'] : '';
+      const path = this.#pendingWrites.get(id);
+      this.#pendingWrites.delete(id);
+      if (block['is_error'] === true) {
         this.metrics.toolErrors += 1;
         this.metrics.errors += 1;
+      } else if (path !== undefined) {
+        this.modifiedFiles.add(path);
+        this.metrics.filesModified = this.modifiedFiles.size;
       }
     }
   }

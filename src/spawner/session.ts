@@ -39,6 +39,7 @@ export interface SessionRunInit {
 // How long to wait for stdout/stderr to close after the process exited before finishing anyway
 // (a leftover grandchild may hold the pipes open).
 const CLOSE_AFTER_EXIT_MS = 2000;
+const LAST_MESSAGES = 20;
 
 /** One running CLI process: its I/O, deadlines, metrics and end. */
 export class SessionRun {
@@ -61,6 +62,9 @@ export class SessionRun {
   #finishing = false;
   #forceKillTimer: NodeJS.Timeout | undefined;
   #budgetWarned = false;
+  #initialized = false;
+  // The last stream-json messages, for crash evidence (bounded).
+  readonly #lastMessages: StreamMessage[] = [];
   // Tool calls waiting for a person; the session is `waiting_input` while this is above 0.
   #waitingForPerson = 0;
   #lingerTimer: NodeJS.Timeout | undefined;
@@ -170,7 +174,12 @@ export class SessionRun {
     const message = parseLine(line);
     if (message === undefined) return this.#malformed(line);
     this.metrics.apply(message);
-    if (isInit(message)) this.#deadlines?.started();
+    this.#lastMessages.push(message);
+    if (this.#lastMessages.length > LAST_MESSAGES) this.#lastMessages.shift();
+    if (isInit(message)) {
+      this.#initialized = true;
+      this.#deadlines?.started();
+    }
     else if (isResult(message)) this.#onResult();
     else if (isAssistant(message)) this.#checkBudget();
     if (this.#init.wants('session-message')) {
@@ -274,6 +283,19 @@ export class SessionRun {
     status.endTime = new Date();
     status.executionTime = status.endTime.getTime() - status.startTime.getTime();
     if (state !== 'completed') status.errorMessage = outcome.message ?? outcome.reason;
+    const result = m.lastResult;
+    status.evidence = {
+      resultSubtype: result?.subtype,
+      isError: result?.is_error,
+      apiErrorStatus: result?.api_error_status,
+      apiError: result?.api_error,
+      assistantError: m.lastAssistantError,
+      terminalReason: result?.terminal_reason,
+      lastApiRetry: m.lastApiRetry,
+      rateLimitResetsAtMs: m.rateLimitResetsAtMs,
+      initialized: this.#initialized,
+      lastMessages: redactValue(this.#lastMessages, this.#init.secrets),
+    };
     this.refreshFromMetrics();
   }
 

@@ -152,6 +152,28 @@ export interface ClaudeSessionStatus {
   /** Final text of the last `result`. */
   resultText?: string;
   files: { dir: string; charter: string; stdout: string; stderr: string };
+  /** Facts for crash analysis, taken from the stream (filled when the session ends). */
+  evidence?: SessionEvidence;
+}
+
+/** Facts from the stream-json messages that explain how a session ended. */
+export interface SessionEvidence {
+  resultSubtype?: string;
+  isError?: boolean;
+  apiErrorStatus?: number | null;
+  /** The CLI's `api_error` field of the last result, e.g. `connection_failed`. */
+  apiError?: string;
+  /** The `error` field of the last CLI-made assistant message, e.g. `rate_limit`. */
+  assistantError?: string;
+  terminalReason?: string;
+  /** The CLI's last report of retrying the API (`system/api_retry`). */
+  lastApiRetry?: { attempt?: number; error?: string; errorStatus?: number; retryDelayMs?: number };
+  /** When a reported rate limit resets, epoch ms. */
+  rateLimitResetsAtMs?: number;
+  /** Whether the session's process had reported `system/init`. */
+  initialized: boolean;
+  /** The last stream-json messages (at most 20, secrets redacted). */
+  lastMessages: unknown[];
 }
 
 /** What `spawnSession` returns. */

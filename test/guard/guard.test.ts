@@ -60,6 +60,7 @@ describe('charter enforcement with the real CLI', () => {
     assert.equal(existsSync(file), false);
     assert.equal(existsSync(secrets), false);
     assert.ok(final.metrics.permissionDenials >= 2);
+    assert.equal(final.metrics.filesModified, 0, 'refused writes modify nothing');
   });
 
   const approvalRun = async (

@@ -14,6 +14,9 @@ export async function startRig(scenarios: readonly Scenario[] = []): Promise<Rea
   const server = await startModelServer({ scenarios });
   const work = tempDir('vp-work-');
   const config = tempDir('vp-claude-config-');
+  // A clean HOME: the Bash tool's shell snapshot sources ~/.bashrc, and a user's shell setup (pyenv's
+  // rehash lock, for one) must not make the tests hang or depend on the machine.
+  const home = tempDir('vp-home-');
   const spawners: ClaudeSessionSpawner[] = [];
   return {
     server,
@@ -23,7 +26,7 @@ export async function startRig(scenarios: readonly Scenario[] = []): Promise<Rea
         logger: silentLogger,
         killGraceMs: 2000,
         ...options,
-        env: { ...server.env, CLAUDE_CONFIG_DIR: config.path, ...options.env },
+        env: { ...server.env, HOME: home.path, CLAUDE_CONFIG_DIR: config.path, ...options.env },
       });
       spawners.push(spawner);
       return spawner;
@@ -35,6 +38,7 @@ export async function startRig(scenarios: readonly Scenario[] = []): Promise<Rea
       await server.close();
       work.remove();
       config.remove();
+      home.remove();
     },
   };
 }

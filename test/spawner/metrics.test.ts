@@ -29,9 +29,9 @@ const assistant = (id: string, content: AssistantMessage['message']['content'], 
   ...extra,
 });
 
-const toolResult = (isError: boolean, content = 'output'): UserMessage => ({
+const toolResult = (isError: boolean, content = 'output', toolUseId = 'toolu_x'): UserMessage => ({
   type: 'user',
-  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content, is_error: isError }] },
+  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUseId, content, is_error: isError }] },
   parent_tool_use_id: null,
   session_id: SESSION,
 });
@@ -93,18 +93,23 @@ void describe('MetricsAccumulator', () => {
     assert.equal(m.metrics.filesModified, 0);
   });
 
-  void it('counts distinct paths written by Write, Edit, MultiEdit and NotebookEdit', () => {
+  void it('counts distinct paths written by Write, Edit, MultiEdit and NotebookEdit once their call succeeded', () => {
+    // Each call followed by its successful tool result.
+    const ok = (block: ReturnType<typeof toolUse>, id: string): StreamMessage[] => [assistant(id, [block]), toolResult(false, 'done', block.id)];
+    const denied = toolUse('Write', { file_path: '/w/denied.ts', content: 'x' });
     const m = feed([
-      assistant('msg_1', [toolUse('Write', { file_path: '/w/a.ts', content: 'x' })]),
-      assistant('msg_2', [toolUse('Edit', { file_path: '/w/a.ts', old_string: 'x', new_string: 'y' })]),
-      assistant('msg_3', [toolUse('MultiEdit', { file_path: '/w/b.ts', edits: [] })]),
-      assistant('msg_4', [toolUse('NotebookEdit', { notebook_path: '/w/n.ipynb', new_source: '' })]),
-      assistant('msg_5', [toolUse('NotebookEdit', { notebook_path: '/w/n.ipynb', new_source: '' })]),
+      ...ok(toolUse('Write', { file_path: '/w/a.ts', content: 'x' }), 'msg_1'),
+      ...ok(toolUse('Edit', { file_path: '/w/a.ts', old_string: 'x', new_string: 'y' }), 'msg_2'),
+      ...ok(toolUse('MultiEdit', { file_path: '/w/b.ts', edits: [] }), 'msg_3'),
+      ...ok(toolUse('NotebookEdit', { notebook_path: '/w/n.ipynb', new_source: '' }), 'msg_4'),
+      ...ok(toolUse('NotebookEdit', { notebook_path: '/w/n.ipynb', new_source: '' }), 'msg_5'),
       assistant('msg_6', [toolUse('Read', { file_path: '/w/c.ts' }), toolUse('Write', { content: 'no path' })]),
+      assistant('msg_7', [denied]),
+      toolResult(true, 'Permission denied', denied.id),
     ]);
     assert.equal(m.metrics.filesModified, 3);
     assert.deepEqual([...m.modifiedFiles].sort(), ['/w/a.ts', '/w/b.ts', '/w/n.ipynb']);
-    assert.deepEqual(m.metrics.toolCalls, { Write: 2, Edit: 1, MultiEdit: 1, NotebookEdit: 2, Read: 1 });
+    assert.deepEqual(m.metrics.toolCalls, { Write: 3, Edit: 1, MultiEdit: 1, NotebookEdit: 2, Read: 1 });
     assert.equal(m.metrics.commandsExecuted, 0);
   });
 
@@ -260,5 +265,14 @@ void describe('MetricsAccumulator', () => {
     assert.equal(m.lastAssistantError, 'server_error');
     assert.deepEqual(m.metrics.toolCalls, { Write: 1 });
     assert.equal(m.metrics.toolErrors, 0);
+  });
+
+  void it('keeps the CLI retry report and a rate-limit reset time as evidence', () => {
+    const m = feed([
+      { type: 'system', subtype: 'api_retry', attempt: 2, max_retries: 3, retry_delay_ms: 1019, error_status: 429, error: 'rate_limit' },
+      { type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: 1_900_000_000 } },
+    ]);
+    assert.deepEqual(m.lastApiRetry, { attempt: 2, error: 'rate_limit', errorStatus: 429, retryDelayMs: 1019 });
+    assert.equal(m.rateLimitResetsAtMs, 1_900_000_000_000);
   });
 });
