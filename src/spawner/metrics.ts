@@ -42,6 +42,15 @@ export const emptyMetrics = (): SessionMetrics => ({
 const usageTotal = (u: WireUsage): number =>
   (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
 
+const RECENT_MESSAGE_IDS = 16;
+
+const addUsage = (sum: Omit<TokenUsage, 'total'>, u: WireUsage): Omit<TokenUsage, 'total'> => ({
+  input: sum.input + (u.input_tokens ?? 0),
+  output: sum.output + (u.output_tokens ?? 0),
+  cacheCreation: sum.cacheCreation + (u.cache_creation_input_tokens ?? 0),
+  cacheRead: sum.cacheRead + (u.cache_read_input_tokens ?? 0),
+});
+
 function withTotal(u: Omit<TokenUsage, 'total'>): TokenUsage {
   return { ...u, total: u.input + u.output + u.cacheCreation + u.cacheRead };
 }
@@ -86,13 +95,35 @@ export class MetricsAccumulator {
   // File-tool calls waiting for their result: tool_use id -> path.
   readonly #pendingWrites = new Map<string, string>();
   // Usage of the current turn's assistant messages, by message id (several lines share one id).
+  // Only the most recent ids are kept (a message's lines arrive together); older ones are folded
+  // into #turnFolded, and #turnTotal is kept current, so each line costs O(1) however long the turn.
   readonly #turnUsage = new Map<string, WireUsage>();
+  #turnFolded: Omit<TokenUsage, 'total'> = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
+  #turnTotal = 0;
 
-  /** Tokens used so far, including the running turn. */
+  /** Tokens used so far, including the running turn. O(1). */
   get liveTokens(): number {
-    let turn = 0;
-    for (const u of this.#turnUsage.values()) turn += usageTotal(u);
-    return this.tokenUsage.total + turn;
+    return this.tokenUsage.total + this.#turnTotal;
+  }
+
+  #noteTurnUsage(id: string, usage: WireUsage): void {
+    const previous = this.#turnUsage.get(id);
+    if (previous !== undefined) {
+      this.#turnTotal -= usageTotal(previous);
+      this.#turnUsage.delete(id);
+    }
+    this.#turnUsage.set(id, usage);
+    this.#turnTotal += usageTotal(usage);
+    if (this.#turnUsage.size <= RECENT_MESSAGE_IDS) return;
+    const [oldestId, oldest] = this.#turnUsage.entries().next().value as [string, WireUsage];
+    this.#turnUsage.delete(oldestId);
+    this.#turnFolded = addUsage(this.#turnFolded, oldest);
+  }
+
+  #resetTurn(): void {
+    this.#turnUsage.clear();
+    this.#turnFolded = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
+    this.#turnTotal = 0;
   }
 
   /** The CLI's last `system/api_retry` report (its own retries of a failing API call). */
@@ -124,16 +155,16 @@ export class MetricsAccumulator {
 
   /** Counts the usage of a turn that ended without a `result` (the process died mid-turn). */
   settleOpenTurn(): void {
-    for (const u of this.#turnUsage.values()) {
-      const t = this.tokenUsage;
-      this.tokenUsage = withTotal({
-        input: t.input + (u.input_tokens ?? 0),
-        output: t.output + (u.output_tokens ?? 0),
-        cacheCreation: t.cacheCreation + (u.cache_creation_input_tokens ?? 0),
-        cacheRead: t.cacheRead + (u.cache_read_input_tokens ?? 0),
-      });
-    }
-    this.#turnUsage.clear();
+    let turn = this.#turnFolded;
+    for (const u of this.#turnUsage.values()) turn = addUsage(turn, u);
+    const t = this.tokenUsage;
+    this.tokenUsage = withTotal({
+      input: t.input + turn.input,
+      output: t.output + turn.output,
+      cacheCreation: t.cacheCreation + turn.cacheCreation,
+      cacheRead: t.cacheRead + turn.cacheRead,
+    });
+    this.#resetTurn();
   }
 
   #assistant(message: Extract<StreamMessage, { type: 'assistant' }>): void {
@@ -144,7 +175,7 @@ export class MetricsAccumulator {
     // `typeof null` is 'object', so the type guard lets `"message": null` through.
     if (message.message === null) return;
     const { id, usage, content } = message.message;
-    if (id !== undefined && usage !== undefined) this.#turnUsage.set(id, usage);
+    if (id !== undefined && usage !== undefined) this.#noteTurnUsage(id, usage);
     for (const block of Array.isArray(content) ? content : []) {
       if (typeof block !== 'object' || block === null) continue;
       if (block.type !== 'tool_use' || typeof block['name'] !== 'string') continue;
@@ -183,7 +214,7 @@ export class MetricsAccumulator {
     this.metrics.turns += result.num_turns ?? 0;
     this.metrics.permissionDenials += result.permission_denials?.length ?? 0;
     this.tokenUsage = tokensFromResult(result, this.tokenUsage);
-    this.#turnUsage.clear();
+    this.#resetTurn();
     if (typeof result.total_cost_usd === 'number') this.costUsd = result.total_cost_usd;
   }
 }

@@ -275,4 +275,16 @@ void describe('MetricsAccumulator', () => {
     assert.deepEqual(m.lastApiRetry, { attempt: 2, error: 'rate_limit', errorStatus: 429, retryDelayMs: 1019 });
     assert.equal(m.rateLimitResetsAtMs, 1_900_000_000_000);
   });
+
+  void it('keeps live and settled totals exact over a long turn with many model calls', () => {
+    const lines = Array.from({ length: 100 }, (_, i) => assistant(`msg_${i}`, [{ type: 'text', text: 'x' }], { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 2 }));
+    const m = feed(lines);
+    assert.equal(m.liveTokens, 100 * 13);
+    // The same message id repeated (one line per content block) counts once.
+    m.apply(assistant('msg_99', [{ type: 'text', text: 'y' }], { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 2 }));
+    assert.equal(m.liveTokens, 100 * 13);
+    m.settleOpenTurn();
+    assert.deepEqual(m.tokenUsage, { input: 1000, output: 100, cacheCreation: 0, cacheRead: 200, total: 1300 });
+    assert.equal(m.liveTokens, 1300);
+  });
 });
