@@ -11,6 +11,11 @@ export const ErrorCodes = {
   SPAWN_FAILED: 'ERR_SPAWN_FAILED',
   SESSION_NOT_FOUND: 'ERR_SESSION_NOT_FOUND',
   SESSION_NOT_RUNNING: 'ERR_SESSION_NOT_RUNNING',
+  QUEUE_FULL: 'ERR_QUEUE_FULL',
+  REQUEST_CANCELLED: 'ERR_REQUEST_CANCELLED',
+  POOL_DRAINING: 'ERR_POOL_DRAINING',
+  DUPLICATE_REQUEST: 'ERR_DUPLICATE_REQUEST',
+  SESSION_FAILED: 'ERR_SESSION_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -107,6 +112,44 @@ export class SessionNotRunningError extends VpDaemonError {
     readonly state: string,
   ) {
     super(ErrorCodes.SESSION_NOT_RUNNING, `Session ${sessionId} is ${state}, not running`);
+  }
+}
+
+/** The pool's queue holds `maxQueueSize` requests already. */
+export class QueueFullError extends VpDaemonError {
+  constructor(
+    readonly requestId: string,
+    readonly maxQueueSize: number,
+  ) {
+    super(ErrorCodes.QUEUE_FULL, `Queue is full (${maxQueueSize} requests); request ${requestId} was not queued`);
+  }
+}
+
+/** The request was cancelled before a session was allocated to it. */
+export class RequestCancelledError extends VpDaemonError {
+  constructor(readonly requestId: string) {
+    super(ErrorCodes.REQUEST_CANCELLED, `Request ${requestId} was cancelled`);
+  }
+}
+
+/** The pool is draining and admits nothing new. */
+export class PoolDrainingError extends VpDaemonError {
+  constructor(readonly requestId: string) {
+    super(ErrorCodes.POOL_DRAINING, `The pool is draining; request ${requestId} was not run`);
+  }
+}
+
+/** A request with this id is already queued or running. */
+export class DuplicateRequestError extends VpDaemonError {
+  constructor(readonly requestId: string) {
+    super(ErrorCodes.DUPLICATE_REQUEST, `Request ${requestId} is already queued or running`);
+  }
+}
+
+/** A pooled session ended in a state other than `completed`; `status` tells how. */
+export class SessionFailedError extends VpDaemonError {
+  constructor(readonly status: { sessionId: string; state: string; outcome?: { reason: string } }) {
+    super(ErrorCodes.SESSION_FAILED, `Session ${status.sessionId} ended ${status.state} (${status.outcome?.reason ?? 'no outcome'})`);
   }
 }
 

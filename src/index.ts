@@ -1,6 +1,20 @@
 export { ClaudeSessionSpawner } from './spawner/spawner.js';
 export { ClaudeSessionSpawner as default } from './spawner/spawner.js';
 export type { SpawnerOptions } from './spawner/options.js';
+export type { WarmSession } from './spawner/warm.js';
+export { SessionPool } from './pool/pool.js';
+export type { PoolRecoveryHook } from './pool/pool.js';
+export type {
+  PoolEvents,
+  PoolMetrics,
+  PoolOptions,
+  PoolSpawner,
+  PoolStatus,
+  QueuedRequestView,
+  SessionRequest,
+} from './pool/types.js';
+export { PriorityScheduler, DEFAULT_PRIORITY_WEIGHTS } from './pool/scheduler.js';
+export type { ApprovalRequest } from './guard/session-guard.js';
 export type {
   ClaudeSessionConfig,
   ClaudeSessionStatus,
@@ -9,6 +23,7 @@ export type {
   SessionMetrics,
   SessionMetricsSummary,
   SessionOutcome,
+  SessionEvidence,
   SessionPriority,
   SessionState,
   SpawnerEvents,
@@ -32,6 +47,11 @@ export { findSessionProcesses } from './spawner/process-tree.js';
 export {
   ClaudeBinaryError,
   ConfigError,
+  DuplicateRequestError,
+  PoolDrainingError,
+  QueueFullError,
+  RequestCancelledError,
+  SessionFailedError,
   ErrorCodes,
   isVpDaemonError,
   SessionNotFoundError,

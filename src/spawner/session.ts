@@ -85,8 +85,11 @@ export class SessionRun {
     return this.#finishing;
   }
 
-  /** Starts the process; rejects with a {@link SpawnError} if the OS refuses. */
-  async start(): Promise<void> {
+  /**
+   * Starts the process; rejects with a {@link SpawnError} if the OS refuses. With `deferred`, the CLI
+   * starts up and waits for its first message (a warm session): no prompt, no deadlines until {@link activate}.
+   */
+  async start(deferred = false): Promise<void> {
     const { command, args, cwd, env } = this.#init;
     // detached: the CLI leads its own process group, so the group can be signalled as one.
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -106,8 +109,14 @@ export class SessionRun {
     child.stderr.on('data', (chunk: Buffer) => this.#onStderr(chunk));
     child.on('exit', (code, signal) => this.#onExit(code, signal));
     child.on('close', () => void this.#finish());
-    this.#deadlines = new Deadlines(this.#init.deadlines, (reason) => this.#expire(reason));
-    child.stdin.write(userMessageLine(this.#init.prompt));
+    if (!deferred) this.activate(this.#init.prompt, this.#init.deadlines);
+  }
+
+  /** Sends the first message and starts the deadlines (at once, or when a warm session is handed a task). */
+  activate(prompt: string, deadlines: DeadlineSettings): void {
+    this.status.startTime = new Date();
+    this.#deadlines = new Deadlines(deadlines, (reason) => this.#expire(reason));
+    this.#child?.stdin.write(userMessageLine(prompt));
   }
 
   /** False once every message was answered and stdin is closed: the session is ending. */

@@ -4,17 +4,17 @@ import { constants } from 'node:fs';
 import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildPrompt } from '../charter/prompt.js';
-import { renderCharter } from '../charter/render.js';
+import { renderCharter, renderCharterRules } from '../charter/render.js';
 import { validateSessionConfig } from '../charter/schema.js';
 import { cliToolsFor } from '../charter/tools.js';
-import { SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../errors.js';
+import { ConfigError, SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../errors.js';
 import { openGuardChannel, type GuardChannel } from '../guard/channel.js';
 import { hookSettings, HOOK_SCRIPT } from '../guard/hook-script.js';
 import { SessionGuard, type ApprovalRequest } from '../guard/session-guard.js';
 import { redactText, redactValue } from '../utils/redact.js';
 import { buildClaudeArgs } from './args.js';
 import { preparePerSessionConfigDir } from './config-dir.js';
-import { wallClockMs } from './deadlines.js';
+import { wallClockMs, type DeadlineSettings } from './deadlines.js';
 import { buildSessionEnv, secretValues } from './env.js';
 import { trackLiveSession, untrackLiveSession } from './exit-cleanup.js';
 import { emptyMetrics, emptyTokenUsage } from './metrics.js';
@@ -22,6 +22,7 @@ import { normalizeSpawnerOptions, type FilledSpawnerOptions, type SpawnerOptions
 import { resolveClaudePath } from './resolve-claude.js';
 import { SessionRun } from './session.js';
 import { summarize } from './summary.js';
+import { warmMatches, warmPrompt, type WarmSession } from './warm.js';
 import type {
   ClaudeSessionConfig,
   ClaudeSessionStatus,
@@ -51,6 +52,8 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
   // Final statuses, oldest first (Map keeps insertion order).
   readonly #history = new Map<string, ClaudeSessionStatus>();
   readonly #guards = new Map<string, Guarded>();
+  // Pre-started processes waiting for their first message (not sessions yet).
+  readonly #warm = new Map<string, SessionRun>();
   // Waiting approvals, by approval id, to the guard that holds them.
   readonly #approvals = new Map<string, SessionGuard>();
 
@@ -65,6 +68,41 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
    * @throws {ConfigError | WorkingDirectoryError | ClaudeBinaryError | StateDirError | SpawnError} before anything is left behind
    */
   async spawnSession(config: ClaudeSessionConfig): Promise<SpawnResult> {
+    const run = await this.#launch(config, false);
+    return this.#spawned(run);
+  }
+
+  /**
+   * Starts a CLI process for `template` that waits for its first message, so a later matching
+   * request skips the CLI's start-up. Used by the pool's `minIdleSessions`.
+   */
+  async prewarm(template: ClaudeSessionConfig): Promise<WarmSession> {
+    const run = await this.#launch(template, true);
+    const { sessionId } = run.status;
+    const isWaiting = (): boolean => this.#warm.has(sessionId) && !run.ended;
+    return {
+      sessionId,
+      get alive() {
+        return isWaiting();
+      },
+      matches: (config) => isWaiting() && warmMatches(template, config),
+      activate: (config) => {
+        validateSessionConfig(config);
+        if (!isWaiting()) throw new SessionNotRunningError(sessionId, 'ended');
+        if (!warmMatches(template, config)) throw new ConfigError([{ field: 'config', message: 'does not match the warm session template', value: config.taskContext.taskId }]);
+        this.#warm.delete(sessionId);
+        this.#active.set(sessionId, run);
+        run.activate(warmPrompt(config), this.#deadlinesFor(config));
+        return this.#spawned(run);
+      },
+      discard: async () => {
+        if (this.#warm.has(sessionId)) await run.terminate(false);
+      },
+    };
+  }
+
+  // Validates, prepares the session folder, charter and guard, and starts the CLI.
+  async #launch(config: ClaudeSessionConfig, warm: boolean): Promise<SessionRun> {
     validateSessionConfig(config);
     const cwd = resolve(config.workingDirectory);
     const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
@@ -81,6 +119,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
     const dir = join(stateDir, 'sessions', sessionId);
     const files = { dir, charter: join(dir, 'CLAUDE.md'), stdout: join(dir, 'stdout.jsonl'), stderr: join(dir, 'stderr.log') };
+    const registry = warm ? this.#warm : this.#active;
     let guarded: Guarded | undefined;
     let run: SessionRun | undefined;
     try {
@@ -89,21 +128,28 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       if (this.#options.claudeConfigDir === 'per-session') {
         env['CLAUDE_CONFIG_DIR'] = await preparePerSessionConfigDir({ sessionDir: dir, stateDir, source: env['CLAUDE_CONFIG_DIR'] });
       }
-      await writeFile(files.charter, redactText(renderCharter(sessionId, config), secretValues(env)), { mode: 0o600 });
+      const charter = warm ? renderCharterRules(sessionId, config.charter) : renderCharter(sessionId, config);
+      await writeFile(files.charter, redactText(charter, secretValues(env)), { mode: 0o600 });
       guarded = await this.#openGuard(sessionId, config, dir, secretValues(env), () => run);
       run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files, env, settings: guarded.settings });
       this.#guards.set(sessionId, guarded);
-      this.#active.set(sessionId, run);
-      await run.start();
+      registry.set(sessionId, run);
+      await run.start(warm);
     } catch (error) {
-      this.#active.delete(sessionId);
+      registry.delete(sessionId);
       this.#guards.delete(sessionId);
       await guarded?.channel.close();
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
     trackLiveSession(sessionId, run.status.pid ?? 0);
-    void run.completion.then((status) => this.#onEnded(sessionId, status));
+    const started = run;
+    void started.completion.then((status) => this.#onEnded(sessionId, status));
+    return started;
+  }
+
+  #spawned(run: SessionRun): SpawnResult {
+    const { sessionId, claudeSessionId } = run.status;
     this.emit('session-spawned', { sessionId, pid: run.status.pid ?? 0, claudeSessionId });
     return { sessionId, status: this.#snapshot(run), completion: run.completion.then((s) => structuredClone(s)) };
   }
@@ -272,11 +318,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       cwd: ids.cwd,
       env,
       prompt: buildPrompt(config),
-      deadlines: {
-        startupMs: config.startupTimeoutMs ?? o.startupTimeoutMs,
-        idleMs: config.idleTimeoutMs ?? o.idleTimeoutMs,
-        wallMs: wallClockMs(config.timeout, config.charter.resources.maxExecutionTime),
-      },
+      deadlines: this.#deadlinesFor(config),
       killGraceMs: o.killGraceMs,
       tailBytes: o.outputTailBytes,
       maxTokens: config.charter.resources.maxTokens,
@@ -286,6 +328,14 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       emit: (event, ...payload) => this.emit(event, ...(payload as unknown as never)),
       wants: (event) => this.listenerCount(event) > 0,
     });
+  }
+
+  #deadlinesFor(config: ClaudeSessionConfig): DeadlineSettings {
+    return {
+      startupMs: config.startupTimeoutMs ?? this.#options.startupTimeoutMs,
+      idleMs: config.idleTimeoutMs ?? this.#options.idleTimeoutMs,
+      wallMs: wallClockMs(config.timeout, config.charter.resources.maxExecutionTime),
+    };
   }
 
   #sessionEnv(sessionId: string, config: ClaudeSessionConfig): Record<string, string> {
@@ -304,6 +354,8 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     this.#guards.delete(sessionId);
     guarded?.guard.denyAll('The session ended.');
     void guarded?.channel.close();
+    // A warm process that ended before it was used never became a session: no history, no event.
+    if (this.#warm.delete(sessionId)) return;
     this.#active.delete(sessionId);
     this.#history.set(sessionId, status);
     for (const id of this.#history.keys()) {
