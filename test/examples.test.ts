@@ -39,4 +39,14 @@ describe('spec usage examples', () => {
     assert.match(stdout, /Commands executed: 0/);
     assert.equal(server.modelCalls().length > 0, true);
   });
+
+  it('runs the SessionPool example, and an idle warm process does not keep it from exiting', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/pool-usage.ts'], {
+      env: { ...process.env, ...server.env, HOME: configDir.path, CLAUDE_CONFIG_DIR: configDir.path, VP_DAEMON_LOG_LEVEL: 'silent' },
+      timeout: 60_000,
+    });
+    assert.match(stdout, /Session claude-session-[0-9a-f-]+ allocated/);
+    assert.match(stdout, /Active sessions: 1\/5/);
+    assert.match(stdout, /Session completed: completed/);
+  });
 });

@@ -19,6 +19,8 @@ export type GuardDecision = { decision: 'allow' } | { decision: 'deny'; reason: 
 export interface GuardChannel {
   /** JSON file (owner-only) that tells the hook where the socket is and which secret to present. */
   readonly channelPath: string;
+  /** Whether the socket keeps the event loop alive (off while a warm process waits for work). */
+  keepAlive(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function openGuardChannel(sessionDir: string, decide: (call: HookCa
 
   return {
     channelPath,
+    keepAlive: (on) => void (on ? server.ref() : server.unref()),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -112,6 +112,19 @@ export class SessionRun {
     if (!deferred) this.activate(this.#init.prompt, this.#init.deadlines);
   }
 
+  /**
+   * Whether this process keeps the daemon's event loop alive. A warm process waiting for work does not:
+   * an idle pool must not stop a program from exiting (the exit handler then stops the process).
+   */
+  keepAlive(on: boolean): void {
+    const child = this.#child;
+    if (!child) return;
+    for (const handle of [child, child.stdin, child.stdout, child.stderr] as { ref(): unknown; unref(): unknown }[]) {
+      if (on) handle.ref();
+      else handle.unref();
+    }
+  }
+
   /** Sends the first message and starts the deadlines (at once, or when a warm session is handed a task). */
   activate(prompt: string, deadlines: DeadlineSettings): void {
     this.status.startTime = new Date();

@@ -92,6 +92,8 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
         if (!warmMatches(template, config)) throw new ConfigError([{ field: 'config', message: 'does not match the warm session template', value: config.taskContext.taskId }]);
         this.#warm.delete(sessionId);
         this.#active.set(sessionId, run);
+        run.keepAlive(true);
+        this.#guards.get(sessionId)?.channel.keepAlive(true);
         run.activate(warmPrompt(config), this.#deadlinesFor(config));
         return this.#spawned(run);
       },
@@ -135,6 +137,10 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       this.#guards.set(sessionId, guarded);
       registry.set(sessionId, run);
       await run.start(warm);
+      if (warm) {
+        run.keepAlive(false);
+        guarded.channel.keepAlive(false);
+      }
     } catch (error) {
       registry.delete(sessionId);
       this.#guards.delete(sessionId);
