@@ -17,7 +17,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-,
   {
     // The spec's examples are kept as the spec wrote them (untyped callback parameters).
     files: ['examples/**'],
