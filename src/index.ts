@@ -15,6 +15,14 @@ export type {
 } from './pool/types.js';
 export { PriorityScheduler, DEFAULT_PRIORITY_WEIGHTS } from './pool/scheduler.js';
 export type { ApprovalRequest } from './guard/session-guard.js';
+export { SessionRecoveryManager } from './recovery/manager.js';
+export type { RecoveryAttempt, RecoveryEvents, RecoveryOptions, RecoverySpawner, RecoveryStatistics } from './recovery/types.js';
+export { analyzeCrash, isCrash } from './recovery/classify.js';
+export type { CrashAnalysis, CrashClass, CrashType } from './recovery/classify.js';
+export { recoveryPolicy } from './recovery/policy.js';
+export type { RecoveryDecision } from './recovery/policy.js';
+export { backoffDelayMs } from './recovery/backoff.js';
+export type { RecoveryStrategy } from './recovery/backoff.js';
 export type {
   ClaudeSessionConfig,
   ClaudeSessionStatus,

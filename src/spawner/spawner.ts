@@ -52,6 +52,8 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
   // Final statuses, oldest first (Map keeps insertion order).
   readonly #history = new Map<string, ClaudeSessionStatus>();
   readonly #guards = new Map<string, Guarded>();
+  // The config of each known session, kept as long as its status (recovery respawns from it).
+  readonly #configs = new Map<string, ClaudeSessionConfig>();
   // Pre-started processes waiting for their first message (not sessions yet).
   readonly #warm = new Map<string, SessionRun>();
   // Waiting approvals, by approval id, to the guard that holds them.
@@ -69,6 +71,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
    */
   async spawnSession(config: ClaudeSessionConfig): Promise<SpawnResult> {
     const run = await this.#launch(config, false);
+    this.#configs.set(run.status.sessionId, config);
     return this.#spawned(run);
   }
 
@@ -92,6 +95,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
         if (!warmMatches(template, config)) throw new ConfigError([{ field: 'config', message: 'does not match the warm session template', value: config.taskContext.taskId }]);
         this.#warm.delete(sessionId);
         this.#active.set(sessionId, run);
+        this.#configs.set(sessionId, config);
         run.keepAlive(true);
         this.#guards.get(sessionId)?.channel.keepAlive(true);
         run.activate(warmPrompt(config), this.#deadlinesFor(config));
@@ -175,6 +179,11 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     return [...this.#guards.values()].flatMap((g) => g.guard.pending());
   }
 
+  /** The config a session was started with (while it is active or in history); `undefined` when unknown. */
+  getSessionConfig(sessionId: string): ClaudeSessionConfig | undefined {
+    return this.#configs.get(sessionId);
+  }
+
   /** A copy of a session's status, active or finished; `null` when unknown. */
   getSessionStatus(sessionId: string): ClaudeSessionStatus | null {
     const run = this.#active.get(sessionId);
@@ -241,6 +250,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
   /** Forgets finished sessions (their files stay on disk). Returns how many were removed. */
   cleanupCompletedSessions(): number {
     const count = this.#history.size;
+    for (const id of this.#history.keys()) this.#configs.delete(id);
     this.#history.clear();
     return count;
   }
@@ -367,6 +377,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     for (const id of this.#history.keys()) {
       if (this.#history.size <= this.#options.maxHistory) break;
       this.#history.delete(id);
+      this.#configs.delete(id);
     }
     this.emit('session-ended', { sessionId, status: structuredClone(status) });
   }
