@@ -204,8 +204,8 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
 
   // Spawns one attempt with the chain's config (resuming the conversation when allowed) and waits for its end.
   async #attempt(chain: Chain, record: RecoveryAttempt, resumeId: string | undefined): Promise<ClaudeSessionStatus | undefined> {
-    const { resumeClaudeSessionId: _previous, ...fresh } = chain.config;
-    const config: ClaudeSessionConfig = resumeId ? { ...fresh, resumeClaudeSessionId: resumeId } : fresh;
+    // A fresh start drops any earlier resume id; a resume continues the crashed conversation.
+    const config: ClaudeSessionConfig = { ...chain.config, resumeClaudeSessionId: resumeId };
     this.#owned.add(config);
     try {
       const { sessionId, completion } = await this.#spawner.spawnSession(config);
