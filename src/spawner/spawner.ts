@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { constants } from 'node:fs';
 import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { buildPrompt } from '../charter/prompt.js';
+import { buildPrompt, buildResumePrompt } from '../charter/prompt.js';
 import { renderCharter, renderCharterRules } from '../charter/render.js';
 import { validateSessionConfig } from '../charter/schema.js';
 import { cliToolsFor } from '../charter/tools.js';
@@ -333,7 +333,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       }),
       cwd: ids.cwd,
       env,
-      prompt: buildPrompt(config),
+      prompt: config.resumeClaudeSessionId === undefined ? buildPrompt(config) : buildResumePrompt(config),
       deadlines: this.#deadlinesFor(config),
       killGraceMs: o.killGraceMs,
       tailBytes: o.outputTailBytes,
