@@ -23,6 +23,10 @@ interface Ticket {
   enqueuedAtMs: number;
   // Exactly one of onCompleted / onFailed per request.
   ended: boolean;
+  // Stop the session as soon as its spawn returns (cancelled while the spawn was in flight).
+  stopWhenStarted?: boolean;
+  // Removes the abort listener once the request has ended.
+  detach?: () => void;
 }
 
 interface Running {
@@ -31,8 +35,16 @@ interface Running {
   startedAtMs: number;
 }
 
+/** What recovery tells the pool about a request it retries. */
+export interface RecoveryCallbacks {
+  /** A recovery attempt started a new session for the request. */
+  allocated(sessionId: string): void;
+  /** A recovery attempt's session ended. */
+  ended(status: ClaudeSessionStatus): void;
+}
+
 /** Hands a crashed session to recovery; resolves with the final status of the recovery chain. */
-export type PoolRecoveryHook = (status: ClaudeSessionStatus, config: ClaudeSessionConfig, allocate: (sessionId: string) => void) => Promise<ClaudeSessionStatus>;
+export type PoolRecoveryHook = (status: ClaudeSessionStatus, config: ClaudeSessionConfig, callbacks: RecoveryCallbacks) => Promise<ClaudeSessionStatus>;
 
 /**
  * Admission control for sessions: at most `maxConcurrentSessions` run, the rest wait in a priority
@@ -47,6 +59,8 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   readonly #options: FilledPoolOptions;
   readonly #queue: PriorityScheduler<Ticket>;
   readonly #running = new Map<string, Running>();
+  // Requests whose spawn is in flight (popped from the queue, not yet running).
+  readonly #starting = new Map<string, Ticket>();
   readonly #stats = new PoolStats();
   readonly #warm: WarmPool;
   // Slots taken, including spawns still in flight: the only counter admission looks at.
@@ -56,6 +70,9 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   #pauseTimer: NodeJS.Timeout | undefined;
   #idleWaiters: (() => void)[] = [];
   #recovery: PoolRecoveryHook | undefined;
+  // Set when a drain's grace time is over: sessions whose spawn was still in flight are stopped on arrival.
+  #stopOnStart = false;
+  readonly #filled = new WeakMap<ClaudeSessionConfig, ClaudeSessionConfig>();
 
   constructor(spawner: PoolSpawner, options: PoolOptions = {}) {
     super();
@@ -83,8 +100,16 @@ export class SessionPool extends EventEmitter<PoolEvents> {
       return deferred.promise;
     }
     this.#queue.push(request.requestId, priority, ticket, ticket.enqueuedAtMs);
-    request.signal?.addEventListener('abort', () => this.cancelRequest(request.requestId, { terminate: true }), { once: true });
-    this.emit('request-queued', { requestId: request.requestId, position: this.#queue.position(request.requestId), queueLength: this.#queue.size });
+    if (request.signal) {
+      const signal = request.signal;
+      const onAbort = (): void => void this.cancelRequest(request.requestId, { terminate: true });
+      signal.addEventListener('abort', onAbort, { once: true });
+      ticket.detach = () => signal.removeEventListener('abort', onAbort);
+    }
+    // position() walks the queue: computed only for listeners, so queueing stays O(log n).
+    if (this.listenerCount('request-queued') > 0) {
+      this.#emit('request-queued', { requestId: request.requestId, position: this.#queue.position(request.requestId), queueLength: this.#queue.size });
+    }
     this.#warm.noteRequest(request.config);
     this.#pump();
     return deferred.promise;
@@ -98,16 +123,19 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     const entry = this.#queue.remove(requestId);
     if (entry) {
       this.#stats.cancelled += 1;
-      this.emit('request-cancelled', { requestId });
+      this.#emit('request-cancelled', { requestId });
       this.#fail(entry.item, new RequestCancelledError(requestId));
       return true;
     }
-    const running = this.#running.get(requestId);
-    if (running && options.terminate) {
-      void this.#spawner.terminateSession(running.sessionId, true).catch(() => undefined);
+    if (!options.terminate) return false;
+    const starting = this.#starting.get(requestId);
+    if (starting) {
+      starting.stopWhenStarted = true;
       return true;
     }
-    return false;
+    const running = this.#running.get(requestId);
+    if (running) void this.#spawner.terminateSession(running.sessionId, true).catch(() => undefined);
+    return running !== undefined;
   }
 
   /** Stops admitting until `untilMs` (epoch ms), e.g. while an account's rate limit resets. */
@@ -167,24 +195,29 @@ export class SessionPool extends EventEmitter<PoolEvents> {
    * then stops the rest gracefully. Emits `pool-drained` once; calling it again returns the same promise.
    */
   drain(timeoutMs = 30_000): Promise<void> {
-    this.#draining ??= this.#drain(timeoutMs);
-    return this.#draining;
+    if (this.#draining) return this.#draining;
+    // Set before any listener or callback runs, so a re-entrant call sees the pool as draining.
+    const done = createDeferred<void>();
+    this.#draining = done.promise;
+    this.#drain(timeoutMs).then(done.resolve, done.reject);
+    return done.promise;
   }
 
   async #drain(timeoutMs: number): Promise<void> {
-    this.emit('pool-draining');
+    this.#emit('pool-draining');
     for (const entry of this.#queue.clear()) this.#fail(entry.item, new PoolDrainingError(entry.id));
     await this.#warm.close();
     let timer: NodeJS.Timeout | undefined;
     const idle = this.#whenIdle();
     await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
+    this.#stopOnStart = true;
     if (this.#slotsTaken > 0) {
       await Promise.all([...this.#running.values()].map((r) => this.#spawner.terminateSession(r.sessionId, true).catch(() => undefined)));
       await idle;
     }
     clearTimeout(this.#pauseTimer);
-    this.emit('pool-drained');
+    this.#emit('pool-drained');
   }
 
   #refusal(request: SessionRequest): Error | undefined {
@@ -195,8 +228,12 @@ export class SessionPool extends EventEmitter<PoolEvents> {
       return new ConfigError([{ field: 'priority', message: `must be one of ${PRIORITIES.join(', ')}`, value: request.priority }]);
     }
     if (this.#draining) return new PoolDrainingError(request.requestId);
-    if (this.#queue.has(request.requestId) || this.#running.has(request.requestId)) return new DuplicateRequestError(request.requestId);
-    if (this.#queue.size >= this.#options.maxQueueSize) return new QueueFullError(request.requestId, this.#options.maxQueueSize);
+    const { requestId } = request;
+    if (this.#queue.has(requestId) || this.#starting.has(requestId) || this.#running.has(requestId)) return new DuplicateRequestError(requestId);
+    if (request.signal?.aborted) return new RequestCancelledError(requestId);
+    // Full means it would have to wait and no place is left; a request that can start at once is admitted.
+    const mustWait = this.#queue.size > 0 || this.#slotsTaken >= this.#options.maxConcurrentSessions || Date.now() < this.#pausedUntilMs;
+    if (mustWait && this.#queue.size >= this.#options.maxQueueSize) return new QueueFullError(requestId, this.#options.maxQueueSize);
     return undefined;
   }
 
@@ -214,46 +251,80 @@ export class SessionPool extends EventEmitter<PoolEvents> {
 
   async #start(ticket: Ticket): Promise<void> {
     const { request } = ticket;
-    const config = request.config.timeout === undefined ? { ...request.config, timeout: this.#options.defaultSessionTimeout } : request.config;
+    const config = this.#withDefaults(request.config);
     let result: SpawnResult;
+    this.#starting.set(request.requestId, ticket);
     try {
-      const warm = this.#warm.take(config);
-      if (warm) this.#stats.warmStarts += 1;
-      result = warm ? warm.activate(config) : await this.#spawner.spawnSession(config);
+      result = this.#activateWarm(config) ?? (await this.#spawner.spawnSession(config));
     } catch (error) {
+      this.#starting.delete(request.requestId);
       this.#freeSlot();
       this.#stats.spawnFailures += 1;
       this.#fail(ticket, error instanceof Error ? error : new Error(String(error)));
       return;
     }
+    this.#starting.delete(request.requestId);
     this.#stats.allocated(Date.now() - ticket.enqueuedAtMs);
     this.#running.set(request.requestId, { ticket, sessionId: result.sessionId, startedAtMs: Date.now() });
-    this.#call(() => request.onAllocated?.(result.sessionId));
-    this.emit('session-allocated', { requestId: request.requestId, sessionId: result.sessionId });
     ticket.deferred.resolve(result);
-    this.#warm.fill();
     void result.completion.then((status) => this.#release(ticket, status, config));
+    this.#call(() => request.onAllocated?.(result.sessionId));
+    this.#emit('session-allocated', { requestId: request.requestId, sessionId: result.sessionId });
+    if (this.#stopOnStart || ticket.stopWhenStarted) void this.#spawner.terminateSession(result.sessionId, true).catch(() => undefined);
+    this.#warm.fill();
   }
 
   async #release(ticket: Ticket, status: ClaudeSessionStatus, config: ClaudeSessionConfig): Promise<void> {
     const { requestId } = ticket.request;
     this.#stats.finished(status);
-    this.emit('session-released', { sessionId: status.sessionId, status });
+    this.#emit('session-released', { sessionId: status.sessionId, status });
     let final = status;
     const recover = this.#options.autoRecovery && !this.#draining ? this.#recovery : undefined;
     if (recover && status.state !== 'completed' && status.state !== 'terminated') {
       // The slot stays taken while recovery retries the same request.
-      final = await recover(status, config, (sessionId) => {
-        const running = this.#running.get(requestId);
-        if (running) running.sessionId = sessionId;
-        this.#call(() => ticket.request.onAllocated?.(sessionId));
-        this.emit('session-allocated', { requestId, sessionId });
+      final = await recover(status, config, {
+        allocated: (sessionId) => {
+          const running = this.#running.get(requestId);
+          if (running) running.sessionId = sessionId;
+          this.#stats.allocated(0);
+          this.#call(() => ticket.request.onAllocated?.(sessionId));
+          this.#emit('session-allocated', { requestId, sessionId });
+        },
+        ended: (attempt) => {
+          this.#stats.finished(attempt);
+          this.#emit('session-released', { sessionId: attempt.sessionId, status: attempt });
+        },
       }).catch(() => status);
     }
     this.#running.delete(requestId);
     this.#freeSlot();
     if (final.state === 'completed') this.#end(ticket, () => ticket.request.onCompleted?.(final));
     else this.#end(ticket, () => ticket.request.onFailed?.(new SessionFailedError(final)));
+  }
+
+  // The request's config with the pool's default timeout; one copy per distinct config object.
+  #withDefaults(config: ClaudeSessionConfig): ClaudeSessionConfig {
+    if (config.timeout !== undefined) return config;
+    let filled = this.#filled.get(config);
+    if (!filled) {
+      filled = { ...config, timeout: this.#options.defaultSessionTimeout };
+      this.#filled.set(config, filled);
+    }
+    return filled;
+  }
+
+  // A matching warm process, handed the request; undefined (start a fresh one) if none can take it.
+  #activateWarm(config: ClaudeSessionConfig): SpawnResult | undefined {
+    const warm = this.#warm.take(config);
+    if (!warm) return undefined;
+    try {
+      const result = warm.activate(config);
+      this.#stats.warmStarts += 1;
+      return result;
+    } catch {
+      void warm.discard();
+      return undefined;
+    }
   }
 
   #fail(ticket: Ticket, error: Error): void {
@@ -264,7 +335,14 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   #end(ticket: Ticket, callback: () => void): void {
     if (ticket.ended) return;
     ticket.ended = true;
+    ticket.detach?.();
     this.#call(callback);
+  }
+
+  // Listeners run after the pool's own bookkeeping; one that throws cannot leak a slot or a request.
+  #emit<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
+    if (this.listenerCount(event) === 0) return;
+    this.#call(() => this.emit(event, ...(args as unknown as never)));
   }
 
   // A throwing user callback must not break the pool's bookkeeping.

@@ -24,12 +24,14 @@ export class PoolStats {
   }
 
   finished(status: ClaudeSessionStatus): void {
-    this.#finished += 1;
-    const ms = status.executionTime ?? 0;
-    this.#durationSumMs += ms;
     this.#tokens += status.tokenUsage.total;
     const state = status.state as keyof PoolStats['byState'];
     if (state in this.byState) this.byState[state] += 1;
+    // A session without a measured duration (never started) says nothing about how long sessions take.
+    const ms = status.executionTime;
+    if (ms === undefined) return;
+    this.#finished += 1;
+    this.#durationSumMs += ms;
     this.#recent.push(ms);
     if (this.#recent.length > RECENT) this.#recent.shift();
   }

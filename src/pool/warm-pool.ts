@@ -9,6 +9,8 @@ export class WarmPool {
   #template: ClaudeSessionConfig | undefined;
   #ready: WarmSession[] = [];
   #starting = 0;
+  // Prewarms in flight, so close() can wait for them and stop them too.
+  readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
   // After a failed prewarm, refill only on the next use (no hot retry loop).
   #failed = false;
@@ -26,6 +28,7 @@ export class WarmPool {
 
   /** Learns the template from the first request when none was configured, then fills up. */
   noteRequest(config: ClaudeSessionConfig): void {
+    if (this.#size === 0) return;
     this.#template ??= config;
     this.#failed = false;
     this.fill();
@@ -33,6 +36,7 @@ export class WarmPool {
 
   /** A waiting process that can carry `config`, removed from the pool; undefined if none matches. */
   take(config: ClaudeSessionConfig): WarmSession | undefined {
+    if (this.#ready.length === 0) return undefined;
     const index = this.#ready.findIndex((w) => w.matches(config));
     if (index === -1) return undefined;
     const [warm] = this.#ready.splice(index, 1);
@@ -46,11 +50,12 @@ export class WarmPool {
     if (this.#closed || this.#failed || !template || !prewarm) return;
     for (let missing = this.#size - this.idleCount - this.#starting; missing > 0; missing--) {
       this.#starting += 1;
-      prewarm(template).then(
+      const started = prewarm(template).then(
         (warm) => {
           this.#starting -= 1;
-          if (this.#closed) void warm.discard();
-          else this.#ready.push(warm);
+          if (this.#closed) return warm.discard();
+          this.#ready.push(warm);
+          return undefined;
         },
         (error: unknown) => {
           this.#starting -= 1;
@@ -58,6 +63,8 @@ export class WarmPool {
           this.onError(error);
         },
       );
+      this.#pending.add(started);
+      void started.finally(() => this.#pending.delete(started));
     }
   }
 
@@ -66,6 +73,6 @@ export class WarmPool {
     this.#closed = true;
     const ready = this.#ready;
     this.#ready = [];
-    await Promise.all(ready.map((w) => w.discard()));
+    await Promise.all([...ready.map((w) => w.discard()), ...this.#pending]);
   }
 }

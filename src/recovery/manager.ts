@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
-import type { PoolRecoveryHook } from '../pool/pool.js';
+import type { PoolRecoveryHook, RecoveryCallbacks } from '../pool/pool.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCrashReport } from '../spawner/types.js';
 import { createDeferred, type Deferred } from '../utils/deferred.js';
 import { strategyDelayMs } from './backoff.js';
@@ -19,7 +19,8 @@ interface Chain {
   done: Deferred<ClaudeSessionStatus>;
   // Resolved by triggerManualRecovery while a `manual` chain waits.
   trigger?: Deferred<void>;
-  onAllocate?: (sessionId: string) => void;
+  // Set while a pool waits on this chain.
+  pool?: RecoveryCallbacks;
 }
 
 class Abandoned extends Error {}
@@ -79,10 +80,10 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
 
   /** For `SessionPool.attachRecovery`: the pool keeps the request's slot while its chain runs. */
   poolHook(): PoolRecoveryHook {
-    return (status, _config, allocate) => {
+    return (status, _config, callbacks) => {
       const chain = this.#chains.get(status.sessionId);
       if (!chain) return Promise.resolve(status);
-      chain.onAllocate = allocate;
+      chain.pool = callbacks;
       return chain.done.promise;
     };
   }
@@ -210,8 +211,9 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
     try {
       const { sessionId, completion } = await this.#spawner.spawnSession(config);
       record.newSessionId = sessionId;
-      chain.onAllocate?.(sessionId);
+      chain.pool?.allocated(sessionId);
       const status = await completion;
+      chain.pool?.ended(status);
       record.state = status.state;
       record.outcome = status.outcome?.reason;
       return status;
