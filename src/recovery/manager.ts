@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { PoolRecoveryHook, RecoveryCallbacks } from '../pool/pool.js';
-import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCrashReport } from '../spawner/types.js';
+import { toCrashReport } from '../spawner/crash-report.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../spawner/types.js';
 import { createDeferred, type Deferred } from '../utils/deferred.js';
 import { strategyDelayMs } from './backoff.js';
 import { analyzeCrash, isCrash, type CrashAnalysis } from './classify.js';
@@ -98,7 +99,7 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
     const config = this.#spawner.getSessionConfig(sessionId);
     if ((config && this.#owned.has(config)) || !isCrash(status)) return;
     this.#stats.crashes += 1;
-    this.emit('crash-detected', { sessionId, crashReport: crashReport(status) });
+    this.emit('crash-detected', { sessionId, crashReport: toCrashReport(status) });
     const chain: Chain = { rootId: sessionId, config: config!, attempts: [], abort: new AbortController(), done: createDeferred() };
     if (!this.#options.enabled || !config) {
       void this.#explain(chain, status);
@@ -222,18 +223,4 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
       return undefined;
     }
   }
-}
-
-function crashReport(s: ClaudeSessionStatus): SessionCrashReport {
-  return {
-    sessionId: s.sessionId,
-    timestamp: s.endTime ?? s.startTime,
-    signal: s.signal ?? undefined,
-    exitCode: s.exitCode ?? undefined,
-    lastState: s.state,
-    lastOutput: s.stdout.slice(-4000),
-    stderrTail: s.stderr.slice(-4000),
-    outcome: s.outcome,
-    stackTrace: s.errorMessage,
-  };
 }

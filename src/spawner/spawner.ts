@@ -8,10 +8,9 @@ import { renderCharter, renderCharterRules } from '../charter/render.js';
 import { validateSessionConfig } from '../charter/schema.js';
 import { cliToolsFor } from '../charter/tools.js';
 import { ConfigError, SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../errors.js';
-import { openGuardChannel, type GuardChannel } from '../guard/channel.js';
-import { hookSettings, HOOK_SCRIPT } from '../guard/hook-script.js';
-import { SessionGuard, type ApprovalRequest } from '../guard/session-guard.js';
-import { redactText, redactValue } from '../utils/redact.js';
+import { attachGuard, type AttachedGuard } from '../guard/attach.js';
+import type { ApprovalRequest, SessionGuard } from '../guard/session-guard.js';
+import { redactText } from '../utils/redact.js';
 import { buildClaudeArgs } from './args.js';
 import { preparePerSessionConfigDir } from './config-dir.js';
 import { wallClockMs, type DeadlineSettings } from './deadlines.js';
@@ -21,6 +20,7 @@ import { emptyMetrics, emptyTokenUsage } from './metrics.js';
 import { normalizeSpawnerOptions, type FilledSpawnerOptions, type SpawnerOptions } from './options.js';
 import { resolveClaudePath } from './resolve-claude.js';
 import { SessionRun } from './session.js';
+import { toCrashReport } from './crash-report.js';
 import { summarize } from './summary.js';
 import { warmMatches, warmPrompt, type WarmSession } from './warm.js';
 import type {
@@ -32,11 +32,6 @@ import type {
   SpawnResult,
 } from './types.js';
 
-interface Guarded {
-  guard: SessionGuard;
-  channel: GuardChannel;
-  settings: string;
-}
 
 /**
  * Spawns and supervises headless Claude Code sessions.
@@ -51,7 +46,10 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
   readonly #active = new Map<string, SessionRun>();
   // Final statuses, oldest first (Map keeps insertion order).
   readonly #history = new Map<string, ClaudeSessionStatus>();
-  readonly #guards = new Map<string, Guarded>();
+  readonly #guards = new Map<string, AttachedGuard>();
+  // EventEmitter's typing cannot follow a generic key through a spread; the event map ties both together.
+  readonly #emitter = <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]): void =>
+    void this.emit(event, ...(payload as unknown as never));
   // The config of each known session, kept as long as its status (recovery respawns from it).
   readonly #configs = new Map<string, ClaudeSessionConfig>();
   // Pre-started processes waiting for their first message (not sessions yet).
@@ -126,7 +124,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     const dir = join(stateDir, 'sessions', sessionId);
     const files = { dir, charter: join(dir, 'CLAUDE.md'), stdout: join(dir, 'stdout.jsonl'), stderr: join(dir, 'stderr.log') };
     const registry = warm ? this.#warm : this.#active;
-    let guarded: Guarded | undefined;
+    let guarded: AttachedGuard | undefined;
     let run: SessionRun | undefined;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -136,7 +134,16 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       }
       const charter = warm ? renderCharterRules(sessionId, config.charter) : renderCharter(sessionId, config);
       await writeFile(files.charter, redactText(charter, secretValues(env)), { mode: 0o600 });
-      guarded = await this.#openGuard(sessionId, config, dir, secretValues(env), () => run);
+      guarded = await attachGuard({
+        sessionId,
+        charter: config.charter,
+        dir,
+        secrets: secretValues(env),
+        approvalTimeoutMs: this.#options.approvalTimeoutMs,
+        approvals: this.#approvals,
+        runOf: () => run,
+        emit: this.#emitter,
+      });
       run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files, env, settings: guarded.settings });
       this.#guards.set(sessionId, guarded);
       registry.set(sessionId, run);
@@ -232,19 +239,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
 
   /** Evidence for every finished session that ended `crashed`. */
   getCrashReports(): SessionCrashReport[] {
-    return [...this.#history.values()]
-      .filter((s) => s.state === 'crashed')
-      .map((s) => ({
-        sessionId: s.sessionId,
-        timestamp: s.endTime ?? s.startTime,
-        signal: s.signal ?? undefined,
-        exitCode: s.exitCode ?? undefined,
-        lastState: s.state,
-        lastOutput: s.stdout.slice(-4000),
-        stderrTail: s.stderr.slice(-4000),
-        outcome: s.outcome,
-        stackTrace: s.errorMessage,
-      }));
+    return [...this.#history.values()].filter((s) => s.state === 'crashed').map(toCrashReport);
   }
 
   /** Forgets finished sessions (their files stay on disk). Returns how many were removed. */
@@ -253,41 +248,6 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     for (const id of this.#history.keys()) this.#configs.delete(id);
     this.#history.clear();
     return count;
-  }
-
-  // The session's guard: a PreToolUse hook that asks this daemon about every tool call.
-  async #openGuard(
-    sessionId: string,
-    config: ClaudeSessionConfig,
-    dir: string,
-    secrets: string[],
-    runOf: () => SessionRun | undefined,
-  ): Promise<Guarded> {
-    const guard = new SessionGuard(sessionId, config.charter, this.#options.approvalTimeoutMs, {
-      isOverBudget: () => runOf()?.overBudget ?? false,
-      approvalRequested: (request) => {
-        this.#approvals.set(request.approvalId, guard);
-        const run = runOf();
-        if (run) {
-          run.metrics.metrics.approvalPrompts += 1;
-          run.waitForPerson();
-        }
-        const { approvalId, toolName, input, reason } = request;
-        this.emit('approval-requested', { sessionId, approvalId, toolName, input: redactValue(input, secrets), reason });
-      },
-      approvalSettled: (request, approved, reason) => {
-        this.#approvals.delete(request.approvalId);
-        runOf()?.personAnswered();
-        this.emit('approval-resolved', { sessionId, approvalId: request.approvalId, approved, reason });
-      },
-      blocked: (call, reason) =>
-        this.emit('tool-blocked', { sessionId, toolName: call.tool_name, input: redactValue(call.tool_input, secrets), reason }),
-    });
-    const channel = await openGuardChannel(dir, (call) => guard.decide(call));
-    const scriptPath = join(dir, 'guard-hook.mjs');
-    await writeFile(scriptPath, HOOK_SCRIPT, { mode: 0o600 });
-    const waitSeconds = Math.ceil(this.#options.approvalTimeoutMs / 1000) + 30;
-    return { guard, channel, settings: hookSettings({ nodePath: process.execPath, scriptPath, channelPath: channel.channelPath, waitSeconds }) };
   }
 
   #createRun(
@@ -340,8 +300,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       maxTokens: config.charter.resources.maxTokens,
       secrets: secretValues(env),
       logger: o.logger,
-      // EventEmitter's typing cannot follow a generic key through a spread; the map ties both together.
-      emit: (event, ...payload) => this.emit(event, ...(payload as unknown as never)),
+      emit: this.#emitter,
       wants: (event) => this.listenerCount(event) > 0,
     });
   }

@@ -1,3 +1,4 @@
+import { emptyMetrics } from '../../src/spawner/metrics.js';
 import type { ClaudeSessionStatus, SessionEvidence } from '../../src/spawner/types.js';
 
 /** Overrides for {@link makeStatus}; `evidence: null` leaves the status without evidence. */
@@ -19,18 +20,7 @@ export function makeStatus(overrides: StatusOverrides = {}): ClaudeSessionStatus
     stderr: '',
     tokenUsage: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, total: 0 },
     costUsd: 0,
-    metrics: {
-      commandsExecuted: 0,
-      filesModified: 0,
-      approvalPrompts: 0,
-      escalations: 0,
-      errors: 0,
-      turns: 0,
-      toolCalls: {},
-      toolErrors: 0,
-      permissionDenials: 0,
-      malformedLines: 0,
-    },
+    metrics: emptyMetrics(),
     modifiedFiles: [],
     files: { dir: '/tmp/x', charter: '/tmp/x/charter.md', stdout: '/tmp/x/stdout', stderr: '/tmp/x/stderr' },
     ...rest,
