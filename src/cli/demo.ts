@@ -1,109 +1,152 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { SessionPool } from '../pool/pool.js';
+import { SessionRecoveryManager } from '../recovery/manager.js';
+import { findSessionProcesses } from '../spawner/process-tree.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../spawner/types.js';
 import { startModelServer } from '../testing/model-server.js';
-import { apiError, bash, hang, say, scenarioMarker, write, type Scenario } from '../testing/scenario.js';
+import { scenarioMarker } from '../testing/scenario.js';
+import { demoTasks, type DemoTask } from './demo-tasks.js';
 import { renderTable } from './table.js';
 
-interface DemoTask {
-  title: string;
-  scenario: Scenario;
-  timeoutMs?: number;
+const configFor = (work: string, task: DemoTask, index: number): ClaudeSessionConfig => ({
+  workingDirectory: work,
+  charter: {
+    identity: { name: 'Demo VP', email: 'vp@example.com', role: 'Engineer' },
+    objectives: [task.title],
+    constraints: { forbiddenCommands: ['rm -rf', 'git push --force'], forbiddenPatterns: [/deploy.*production/i], requiredApprovals: ['deploy'] },
+    resources: { maxTokens: 200_000, maxExecutionTime: 60_000, allowedTools: ['read', 'write', 'bash'] },
+  },
+  taskContext: { taskId: `DEMO-${index + 1}`, description: `${task.title} ${scenarioMarker(task.scenario.name)}`, priority: task.priority },
+  memory: { recentActions: [], conversationHistory: [], preferences: {}, projectContext: {} },
+  timeout: task.timeoutMs,
+});
+
+// Crashes a session with SIGSEGV while its tool runs the given command (the demo's injected fault).
+function crashWhileRunning(spawner: ClaudeSessionSpawner, sessionId: string, command: string): void {
+  const timer = setInterval(() => {
+    void findSessionProcesses(sessionId).then((pids) => {
+      const tool = pids.find((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').startsWith(command);
+        } catch {
+          return false;
+        }
+      });
+      const cli = spawner.getSessionStatus(sessionId)?.pid;
+      if (tool === undefined || cli === undefined) return;
+      clearInterval(timer);
+      process.kill(cli, 'SIGSEGV');
+    });
+  }, 100);
+  setTimeout(() => clearInterval(timer), 20_000).unref();
 }
 
-const demoTasks = (work: string): DemoTask[] => [
-  {
-    title: 'Add a health check',
-    scenario: {
-      name: 'health',
-      steps: [bash('ls -la && echo checking'), write(join(work, 'health.ts'), 'export const health = () => "ok";\n'), bash('cat health.ts'), say('Added health.ts.', { input: 1200, output: 300 })],
-    },
-  },
-  {
-    title: 'Write release notes',
-    scenario: {
-      name: 'notes',
-      steps: [write(join(work, 'NOTES.md'), '# Release notes\n'), write(join(work, 'CHANGELOG.md'), '## 0.1.0\n'), say('Notes written.', { input: 800, output: 150 })],
-    },
-  },
-  { title: 'Use a revoked API key', scenario: { name: 'revoked', steps: [apiError(401, { message: 'invalid x-api-key' })] } },
-  { title: 'Wait on a stuck API', scenario: { name: 'stuck', steps: [hang()] }, timeoutMs: 4000 },
-];
-
-function configFor(work: string, task: DemoTask, index: number): ClaudeSessionConfig {
-  return {
-    workingDirectory: work,
-    charter: {
-      identity: { name: 'Demo VP', email: 'vp@example.com', role: 'Engineer' },
-      objectives: [task.title],
-      constraints: { forbiddenCommands: ['rm -rf', 'git push --force'], forbiddenPatterns: [/deploy.*production/i], requiredApprovals: ['deploy'] },
-      resources: { maxTokens: 200_000, maxExecutionTime: 60_000, allowedTools: ['read', 'write', 'bash'] },
-    },
-    taskContext: { taskId: `DEMO-${index + 1}`, description: `${task.title} ${scenarioMarker(task.scenario.name)}`, priority: 'high' },
-    memory: { recentActions: [], conversationHistory: [], preferences: {}, projectContext: {} },
-    timeout: task.timeoutMs,
-  };
-}
-
-const row = (task: DemoTask, s: ClaudeSessionStatus): string[] => [
-  task.title,
-  s.state,
-  s.outcome?.reason ?? '',
-  String(s.tokenUsage.total),
-  `$${s.costUsd.toFixed(4)}`,
-  String(s.metrics.commandsExecuted),
-  String(s.metrics.filesModified),
-  `${((s.executionTime ?? 0) / 1000).toFixed(1)}s`,
-];
-
-/** Runs a few sessions through the real Claude CLI against the offline model server and prints what happened. */
+/**
+ * Runs a pool of sessions with mixed priorities through the real Claude CLI against the offline model
+ * server: one blocked forbidden command, one approval, one crash recovered by resume, one refused key and
+ * one timeout; then prints a summary table.
+ */
 export async function runDemo(options: { json: boolean; keep: boolean; out?: (line: string) => void }): Promise<number> {
   const print = options.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const work = mkdtempSync(join(tmpdir(), 'vp-demo-'));
-  const configDir = mkdtempSync(join(tmpdir(), 'vp-demo-claude-'));
+  const home = mkdtempSync(join(tmpdir(), 'vp-demo-home-'));
+  writeFileSync(join(work, 'deploy.sh'), '#!/bin/sh\necho "deploying to $1"\n', { mode: 0o755 });
   const tasks = demoTasks(work);
   const server = await startModelServer({ scenarios: tasks.map((t) => t.scenario) });
-  const spawner = new ClaudeSessionSpawner({
-    // A throwaway HOME and config folder: the demo never touches the user's Claude or shell setup.
-    env: { ...server.env, HOME: configDir, CLAUDE_CONFIG_DIR: join(configDir, '.claude') },
-    logger: pino({ level: 'silent' }),
-    killGraceMs: 2000,
-  });
-  const titles = new Map<string, string>();
-  const log = (event: string, data: Record<string, unknown>, text: string): void =>
-    print(options.json ? JSON.stringify({ event, ...data }) : text);
-  spawner.on('session-timeout', ({ sessionId, kind }) => log('session-timeout', { sessionId, kind }, `deadline ${titles.get(sessionId) ?? sessionId}: ${kind}`));
-  spawner.on('session-ended', ({ sessionId, status }) =>
-    log('session-ended', { sessionId, state: status.state, outcome: status.outcome?.reason }, `ended    ${titles.get(sessionId) ?? sessionId}: ${status.state} (${status.outcome?.reason ?? ''})`),
-  );
-  try {
-    if (!options.json) print(`vp-daemon demo: ${tasks.length} sessions of the real Claude CLI against an offline model server (${server.url})\n`);
-    const runs = await Promise.all(
-      tasks.map(async (task, i) => {
-        const config = configFor(work, task, i);
-        const { sessionId, status, completion } = await spawner.spawnSession(config);
-        titles.set(sessionId, task.title);
-        log('session-spawned', { sessionId, pid: status.pid }, `started  ${task.title} (pid ${status.pid ?? '?'})`);
-        return { task, status: await completion };
-      }),
-    );
-    const summary = spawner.getMetricsSummary();
-    if (options.json) {
-      for (const { task, status } of runs) print(JSON.stringify({ event: 'summary-row', task: task.title, ...status, stdout: undefined, stderr: undefined }));
-      print(JSON.stringify({ event: 'summary', ...summary }));
-    } else {
-      print('');
-      print(renderTable(['task', 'state', 'outcome', 'tokens', 'cost', 'commands', 'files', 'time'], runs.map(({ task, status }) => row(task, status))));
-      print(`\n${summary.totalSessions} sessions: ${summary.completedSessions} completed, ${summary.failedSessions} failed, ${summary.timedOutSessions} timed out; ${summary.totalTokensUsed} tokens.`);
-      print(options.keep ? `Session files kept in ${work}/.vp-daemon/sessions` : 'Run with --keep to keep the session files.');
+  // A throwaway HOME and config folder: the demo never touches the user's Claude or shell setup.
+  const spawner = new ClaudeSessionSpawner({ env: { ...server.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') }, logger: pino({ level: 'silent' }), killGraceMs: 2000 });
+  // One retry per crash: enough to show a recovery by resume, and a timeout that stays a timeout.
+  const recovery = new SessionRecoveryManager(spawner, { strategy: 'immediate', maxRetries: 1, crashDumpDirectory: join(work, '.vp-daemon', 'crash-dumps') });
+  const pool = new SessionPool(spawner, { maxConcurrentSessions: 2, autoRecovery: true });
+  pool.attachRecovery(recovery.poolHook());
+  const title = new Map<string, string>();
+  const crashed = new Set<string>();
+  // What happened to each task beyond its final state, for the summary (by task title).
+  const notes = new Map<string, string[]>();
+  const note = (sessionId: string, text: string): void => {
+    const key = title.get(sessionId) ?? sessionId;
+    notes.set(key, [...(notes.get(key) ?? []), text]);
+  };
+  const log = (event: string, data: Record<string, unknown>, text: string): void => print(options.json ? JSON.stringify({ event, ...data }) : text);
+  pool.on('session-allocated', ({ requestId, sessionId }) => {
+    const task = tasks.find((t) => t.title === requestId);
+    title.set(sessionId, requestId);
+    log('session-allocated', { requestId, sessionId }, `started   ${requestId} [${task?.priority ?? ''}]`);
+    if (task?.crashDuring && !crashed.has(requestId)) {
+      crashed.add(requestId);
+      crashWhileRunning(spawner, sessionId, task.crashDuring);
     }
+  });
+  spawner.on('tool-blocked', ({ sessionId }) => note(sessionId, 'forbidden command blocked'));
+  spawner.on('approval-resolved', ({ sessionId, approved }) => note(sessionId, approved ? 'approved by a person' : 'approval denied'));
+  recovery.on('recovery-succeeded', ({ sessionId }) => note(sessionId, 'crashed, resumed'));
+  recovery.on('recovery-failed', ({ sessionId, attempts }) => note(sessionId, attempts.length > 0 ? `gave up after ${attempts.length} retry` : 'not retried'));
+  spawner.on('tool-blocked', ({ sessionId, reason }) => log('tool-blocked', { sessionId, reason }, `blocked   ${title.get(sessionId) ?? sessionId}: ${reason}`));
+  spawner.on('approval-requested', ({ sessionId, approvalId, reason }) => {
+    log('approval-requested', { sessionId, approvalId, reason }, `approval  ${title.get(sessionId) ?? sessionId}: ${reason}; the demo reviewer approves`);
+    setTimeout(() => spawner.approve(approvalId), 500);
+  });
+  spawner.on('session-timeout', ({ sessionId, kind }) => log('session-timeout', { sessionId, kind }, `deadline  ${title.get(sessionId) ?? sessionId}: ${kind}`));
+  recovery.on('crash-analyzed', ({ sessionId, analysis }) => log('crash-analyzed', { sessionId, crashClass: analysis.crashClass }, `crash     ${title.get(sessionId) ?? sessionId}: ${analysis.rootCause}`));
+  recovery.on('recovery-attempt', ({ sessionId, resume }) => log('recovery-attempt', { sessionId, resume }, `recover   ${title.get(sessionId) ?? sessionId}: ${resume ? 'resuming the conversation' : 'starting fresh'}`));
+  try {
+    if (!options.json) print(`vp-daemon demo: ${tasks.length} tasks, 2 at a time, through the real Claude CLI against an offline model server (${server.url})\n`);
+    const runs = await Promise.all(
+      tasks.map(
+        (task, i) =>
+          new Promise<{ task: DemoTask; status: ClaudeSessionStatus }>((done) => {
+            void pool.requestSession({
+              requestId: task.title,
+              config: configFor(work, task, i),
+              priority: task.priority,
+              onCompleted: (status) => done({ task, status }),
+              onFailed: (error) => done({ task, status: (error as { status?: ClaudeSessionStatus }).status ?? ({ state: 'failed', outcome: { reason: error.message } } as ClaudeSessionStatus) }),
+            });
+          }),
+      ),
+    );
+    summarize(runs, recovery, notes, options.json, print);
+    if (!options.json) print(options.keep ? `Session files kept in ${work}/.vp-daemon` : 'Run with --keep to keep the session files.');
     return 0;
   } finally {
+    await pool.drain(5000);
+    recovery.close();
     await server.close();
     if (!options.keep) rmSync(work, { recursive: true, force: true });
-    rmSync(configDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
+}
+
+function summarize(
+  runs: { task: DemoTask; status: ClaudeSessionStatus }[],
+  recovery: SessionRecoveryManager,
+  notes: Map<string, string[]>,
+  json: boolean,
+  print: (line: string) => void,
+): void {
+  const rows = runs.map(({ task, status: s }) => [
+    task.title,
+    task.priority,
+    s.state,
+    s.outcome?.reason ?? '',
+    String(s.tokenUsage?.total ?? 0),
+    `$${(s.costUsd ?? 0).toFixed(4)}`,
+    String(s.metrics?.commandsExecuted ?? 0),
+    String(s.metrics?.filesModified ?? 0),
+    `${((s.executionTime ?? 0) / 1000).toFixed(1)}s`,
+    (notes.get(task.title) ?? []).join('; '),
+  ]);
+  const stats = recovery.getRecoveryStats();
+  if (json) {
+    for (const { task, status } of runs) print(JSON.stringify({ event: 'summary-row', task: task.title, priority: task.priority, state: status.state, outcome: status.outcome?.reason, tokens: status.tokenUsage?.total, notes: notes.get(task.title) ?? [] }));
+    print(JSON.stringify({ event: 'summary', recovery: stats }));
+    return;
+  }
+  print('');
+  print(renderTable(['task', 'priority', 'state', 'outcome', 'tokens', 'cost', 'commands', 'files', 'time', 'what happened'], rows));
+  print(`\n${stats.totalCrashes} crash(es), ${stats.successfulRecoveries} recovered by resume; ${runs.filter((r) => r.status.state === 'completed').length} of ${runs.length} tasks completed.`);
 }
