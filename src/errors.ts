@@ -16,6 +16,12 @@ export const ErrorCodes = {
   POOL_DRAINING: 'ERR_POOL_DRAINING',
   DUPLICATE_REQUEST: 'ERR_DUPLICATE_REQUEST',
   SESSION_FAILED: 'ERR_SESSION_FAILED',
+  STORE_CORRUPT: 'ERR_STORE_CORRUPT',
+  STORE_FOREIGN: 'ERR_STORE_FOREIGN',
+  DAEMON_RUNNING: 'ERR_DAEMON_RUNNING',
+  TASK_FILE: 'ERR_TASK_FILE',
+  TASK_FILE_NOT_FOUND: 'ERR_TASK_FILE_NOT_FOUND',
+  CHARTER_NOT_FOUND: 'ERR_CHARTER_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -168,5 +174,111 @@ function describeValue(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;
   } catch {
     return typeof value;
+  }
+}
+
+// --- Durable state (src/store) ---
+
+/** The state database exists but is not a usable SQLite file. It is never modified or overwritten. */
+export class StoreCorruptError extends VpDaemonError {
+  constructor(
+    readonly path: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCodes.STORE_CORRUPT, `State database ${path} is not usable (${detail}); it was left untouched. Move it away or use another state folder.`, options);
+  }
+}
+
+/**
+ * The state database is SQLite but not this daemon's (`reason: 'application_id'`: another application id, or untagged
+ * with tables of its own), or was written by a newer vp-daemon (`reason: 'schema_version'`). It is never modified.
+ */
+export class StoreForeignError extends VpDaemonError {
+  constructor(
+    readonly path: string,
+    readonly reason: 'application_id' | 'schema_version',
+    detail: string,
+  ) {
+    super(ErrorCodes.STORE_FOREIGN, `State database ${path} ${detail}. It was left untouched.`);
+  }
+}
+
+/** Another live daemon (`pid`) holds the lock of the state folder. */
+export class DaemonRunningError extends VpDaemonError {
+  constructor(
+    readonly pid: number,
+    readonly lockPath: string,
+  ) {
+    super(ErrorCodes.DAEMON_RUNNING, `Another vp-daemon (pid ${pid}) holds ${lockPath}; stop it first or use another state folder.`);
+  }
+}
+
+// --- Task and charter files (src/files) ---
+
+/** One problem in a task or charter file. `line` and `column` are 1-based; absent when the file could not be read. */
+export interface FileIssue {
+  line?: number;
+  column?: number;
+  /** Dotted path in the file, e.g. `charter.resources.maxTokens`. */
+  field?: string;
+  message: string;
+  /** What the file holds there (absent when the field is missing). */
+  value?: unknown;
+}
+
+/** The codes a {@link TaskFileError} carries. */
+export type TaskFileErrorCode =
+  | typeof ErrorCodes.TASK_FILE
+  | typeof ErrorCodes.TASK_FILE_NOT_FOUND
+  | typeof ErrorCodes.CHARTER_NOT_FOUND
+  | typeof ErrorCodes.WORKDIR_NOT_FOUND;
+
+/**
+ * A task or charter file is missing, unreadable or invalid. The message reads
+ * `file:line:column: field: problem (got value)`; `line`, `column`, `field` and `value` are those of the
+ * first problem in the file, `issues` holds every problem found.
+ * Codes: `ERR_TASK_FILE` (invalid content), `ERR_TASK_FILE_NOT_FOUND` (the file is missing or unreadable),
+ * `ERR_CHARTER_NOT_FOUND` (no charter file of that name), `ERR_WORKDIR_NOT_FOUND` (workingDirectory is not a folder).
+ */
+export class TaskFileError extends VpDaemonError {
+  declare readonly code: TaskFileErrorCode;
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly field: string | undefined;
+  readonly value: unknown;
+  readonly issues: readonly FileIssue[];
+
+  constructor(file: string, issues: readonly FileIssue[], code: TaskFileErrorCode = ErrorCodes.TASK_FILE, options?: { cause?: unknown }) {
+    const first = issues[0] ?? { message: 'invalid file' };
+    const where = first.line === undefined ? file : `${file}:${first.line}:${first.column ?? 1}`;
+    const field = first.field === undefined ? '' : `${first.field}: `;
+    const got = first.value === undefined ? '' : ` (got ${describeValue(first.value)})`;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super(code, `${where}: ${field}${first.message}${got}${more}`, options);
+    this.file = file;
+    this.line = first.line;
+    this.column = first.line === undefined ? undefined : (first.column ?? 1);
+    this.field = first.field;
+    this.value = first.value;
+    this.issues = issues;
+  }
+}
+
+/** A task names a charter that has no file in the charters folder; `available` lists the names that do. */
+export class CharterNotFoundError extends TaskFileError {
+  constructor(
+    file: string,
+    issue: FileIssue & { value: string },
+    readonly chartersDir: string,
+    readonly available: readonly string[],
+  ) {
+    super(file, [issue], ErrorCodes.CHARTER_NOT_FOUND);
+  }
+
+  /** The charter name that was asked for. */
+  get charterName(): string {
+    return this.value as string;
   }
 }

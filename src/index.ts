@@ -16,6 +16,15 @@ export type {
 export { PriorityScheduler, DEFAULT_PRIORITY_WEIGHTS } from './pool/scheduler.js';
 export type { ApprovalRequest } from './guard/session-guard.js';
 export { SessionRecoveryManager } from './recovery/manager.js';
+export { VPDaemon } from './daemon/daemon.js';
+export type { DaemonStatus, VPDaemonOptions } from './daemon/daemon.js';
+export { buildSessionConfig, determinePriority } from './daemon/triage.js';
+export type { ResolvedTriageRequest, TriageRequest } from './daemon/types.js';
+export { loadCharterFile, loadTaskFile, resolveCharter } from './files/load.js';
+export { DaemonStore } from './store/index.js';
+export type { StoredApproval, StoredCrash, StoredRequest, StoredSession } from './store/index.js';
+export { createControlServer, createDaemonMetrics, OPENAPI_DOCUMENT, readOrCreateToken } from './api/server.js';
+export type { ControlBackend, ControlServer, ControlServerOptions } from './api/server.js';
 export type { RecoveryAttempt, RecoveryEvents, RecoveryOptions, RecoverySpawner, RecoveryStatistics } from './recovery/types.js';
 export { analyzeCrash, isCrash } from './recovery/classify.js';
 export type { CrashAnalysis, CrashClass, CrashType } from './recovery/classify.js';

@@ -1,37 +1,131 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isVpDaemonError } from '../errors.js';
+import { clientCommands, DaemonCallError } from './commands/client.js';
+import { RUN_HELP, runCommand } from './commands/run.js';
+import { SERVE_HELP, serveCommand } from './commands/serve.js';
 import { runDemo } from './demo.js';
 
 const HELP = `vp-daemon: spawn, pool and supervise headless Claude Code sessions
 
-Usage:
-  vp-daemon demo [--json] [--keep]   Run sessions of the real Claude CLI against an offline model server
-  vp-daemon --help                   Show this help
+Usage: vp-daemon <command> [options]      (vp-daemon <command> --help for details)
 
-Options:
-  --json   One JSON object per line instead of a table
-  --keep   Keep the demo's working folder and session files
+Commands:
+  demo                     Offline showcase: sessions of the real Claude CLI against a local model server
+  run <task.yaml>          Run one session in the foreground with a progress view
+  serve                    Run the daemon (pool, recovery, database, control API)
+  submit <task.yaml>       Queue a task on a running daemon
+  status                   Pool and recovery status of a running daemon
+  sessions                 Sessions of a running daemon
+  logs <session> [--follow]  Output of a session (--follow streams it)
+  approve <approval>       Let a tool call that waits for approval run
+  deny <approval> [--reason TEXT]
+  cancel <request> [--terminate]
+  drain [--timeout MS]     Stop admitting, finish running sessions
+
+Common options: --state DIR (default .vp-daemon), --json (one JSON object per line), --help
 
 Examples:
   npx vp-daemon demo
-  npx vp-daemon demo --json | jq .state
+  vp-daemon run examples/tasks/add-health-check.yaml
+  vp-daemon serve & vp-daemon submit examples/tasks/write-release-notes.yaml && vp-daemon sessions
 `;
 
+const CLIENT_HELP: Record<string, string> = {
+  submit: 'vp-daemon submit <task.yaml> [--state DIR] [--json]\n\nValidates the task file here, then queues it on the daemon.\n\nExample:\n  vp-daemon submit examples/tasks/add-health-check.yaml\n',
+  status: 'vp-daemon status [--state DIR] [--json]\n\nExample:\n  vp-daemon status --json | jq .pool\n',
+  sessions: 'vp-daemon sessions [--state DIR] [--json]\n\nExample:\n  vp-daemon sessions\n',
+  logs: 'vp-daemon logs <session> [--follow] [--state DIR] [--json]\n\nExample:\n  vp-daemon logs claude-session-… --follow\n',
+  approve: 'vp-daemon approve <approval> [--state DIR]\n\nExample:\n  vp-daemon approve approval-…\n',
+  deny: 'vp-daemon deny <approval> [--reason TEXT] [--state DIR]\n\nExample:\n  vp-daemon deny approval-… --reason "not on Fridays"\n',
+  cancel: 'vp-daemon cancel <request> [--terminate] [--state DIR]\n\nExample:\n  vp-daemon cancel req-… --terminate\n',
+  drain: 'vp-daemon drain [--timeout MS] [--state DIR]\n\nExample:\n  vp-daemon drain --timeout 60000\n',
+  demo: 'vp-daemon demo [--json] [--keep]\n\nRuns sessions of the real Claude CLI against an offline model server and prints a summary.\n\nExample:\n  npx vp-daemon demo\n',
+};
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  keep: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  terminate: { type: 'boolean' },
+  state: { type: 'string' },
+  charters: { type: 'string' },
+  reason: { type: 'string' },
+  timeout: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'max-sessions': { type: 'string' },
+} as const;
+
+class UsageError extends Error {}
+
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, keep: { type: 'boolean' } },
-  });
-  const [command] = positionals;
-  if (values.help || command === undefined || command === 'help') {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const [command, target] = positionals;
+  if (command === undefined || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (command === 'demo') return runDemo({ json: values.json ?? false, keep: values.keep ?? false });
-  process.stderr.write(`Unknown command: ${command}\n\n${HELP}`);
-  return 2;
+  const help = command === 'run' ? RUN_HELP : command === 'serve' ? SERVE_HELP : CLIENT_HELP[command];
+  if (help === undefined) throw new UsageError(`Unknown command: ${command}`);
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const state = values.state ?? '.vp-daemon';
+  const json = values.json ?? false;
+  const need = (what: string): string => {
+    if (target === undefined) throw new UsageError(`${command} needs ${what}\n\n${help}`);
+    return target;
+  };
+  const int = (value: string | undefined, fallback: number, name: string): number => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got ${value}`);
+    return n;
+  };
+  switch (command) {
+    case 'demo':
+      return runDemo({ json, keep: values.keep ?? false });
+    case 'run':
+      return runCommand({ file: need('a task file'), json, stateDir: values.state, chartersDir: values.charters });
+    case 'serve':
+      return serveCommand({
+        stateDir: state,
+        chartersDir: values.charters,
+        host: values.host ?? '127.0.0.1',
+        port: int(values.port, 7878, 'port'),
+        maxSessions: int(values['max-sessions'], 5, 'max-sessions'),
+      });
+    case 'submit':
+      return clientCommands.submit(state, need('a task file'), json, print);
+    case 'status':
+      return clientCommands.status(state, json, print);
+    case 'sessions':
+      return clientCommands.sessions(state, json, print);
+    case 'logs':
+      return clientCommands.logs(state, need('a session id'), values.follow ?? false, json, print);
+    case 'approve':
+      return clientCommands.approve(state, need('an approval id'), print);
+    case 'deny':
+      return clientCommands.deny(state, need('an approval id'), values.reason, print);
+    case 'cancel':
+      return clientCommands.cancel(state, need('a request id'), values.terminate ?? false, print);
+    case 'drain':
+      return clientCommands.drain(state, int(values.timeout, 30_000, 'timeout'), print);
+    default:
+      throw new UsageError(`Unknown command: ${command}`);
+  }
+}
+
+// Bad input (a config, a task file, usage) exits 2; a failed operation exits 1.
+function exitCodeForError(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  if (isVpDaemonError(error)) return /CONFIG|OPTION|TASK_FILE|CHARTER|WORKDIR/.test(error.code) ? 2 : 1;
+  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return 2;
+  return 1;
 }
 
 // A closed pipe (`vp-daemon demo | head`) ends the command quietly; live sessions are killed on exit.
@@ -45,8 +139,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = isVpDaemonError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    const message = isVpDaemonError(error)
+      ? `${error.code}: ${error.message}`
+      : error instanceof DaemonCallError || error instanceof Error
+        ? error.message
+        : String(error);
     process.stderr.write(`vp-daemon: ${message}\n`);
-    process.exitCode = 1;
+    process.exitCode = exitCodeForError(error);
   },
 );

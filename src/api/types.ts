@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+/** One event of a followed session: an output chunk, a parsed stream message, or its end. */
+export interface SessionEvent {
+  type: 'output' | 'message' | 'ended';
+  data: unknown;
+}
+
+/**
+ * What the control API needs of the daemon. The API does not know the daemon class; anything with
+ * these methods can be served. Methods throw `VpDaemonError`s, which the API maps to HTTP statuses.
+ */
+export interface ControlBackend {
+  /** Admits a `TriageRequest`; throws a `ConfigError` (→ 400) when it is invalid, other errors by code. */
+  submit(request: unknown): Promise<{ requestId: string; priority: string }>;
+  listSessions(filter: { state?: string; limit?: number }): unknown[];
+  /** The session, or `undefined` (→ 404 ERR_SESSION_NOT_FOUND); the type is `unknown | undefined`. */
+  getSession(sessionId: string): unknown;
+  /**
+   * Calls onEvent for each output chunk / parsed message / end of a session until the returned function
+   * is called. Existing output first (the tail), then live. `undefined` → 404.
+   */
+  followSession(sessionId: string, onEvent: (event: SessionEvent) => void): (() => void) | undefined;
+  listApprovals(): unknown[];
+  /** false → 404. */
+  approve(approvalId: string): boolean;
+  /** false → 404. */
+  deny(approvalId: string, reason?: string): boolean;
+  /** false → 404. */
+  cancel(requestId: string, terminate: boolean): boolean;
+  /** false → 404. */
+  terminate(sessionId: string): Promise<boolean>;
+  drain(timeoutMs: number): Promise<void>;
+  /** Pool status and daemon info. */
+  status(): unknown;
+  /** Pool, spawner and recovery metrics as JSON. */
+  metrics(): unknown;
+}
+
+/** Options of {@link createControlServer}. */
+export interface ControlServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** The bearer token every route but `GET /openapi.json` requires. */
+  token: string;
+  /** Request logging (the authorization header is redacted); false for none. Default: the package logger. */
+  logger?: Logger | false;
+  /** Served as Prometheus text on `GET /metrics`. */
+  metricsRegistry: Registry;
+}
+
+/** A control server, built but not listening until `listen()`. */
+export interface ControlServer {
+  readonly app: FastifyInstance;
+  listen(): Promise<{ url: string }>;
+  close(): Promise<void>;
+}

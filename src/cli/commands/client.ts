@@ -1,0 +1,119 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadTaskFile } from '../../files/load.js';
+import { renderTable } from '../table.js';
+import { daemonInfoPath } from './serve.js';
+
+/** A call to a running daemon's control API failed. */
+export class DaemonCallError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Connection {
+  url: string;
+  token: string;
+}
+
+async function connect(stateDir: string): Promise<Connection> {
+  const info = await readFile(daemonInfoPath(stateDir), 'utf8').catch(() => undefined);
+  if (info === undefined) throw new DaemonCallError(`No daemon is running on ${resolve(stateDir)} (start one with: vp-daemon serve --state ${stateDir})`);
+  const { url } = JSON.parse(info) as { url: string };
+  const token = (await readFile(join(stateDir, 'api-token'), 'utf8')).trim();
+  return { url, token };
+}
+
+async function call(stateDir: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const { url, token } = await connect(stateDir);
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((cause: unknown) => {
+    throw new DaemonCallError(`The daemon at ${url} does not answer (${(cause as Error).message})`);
+  });
+  const text = await response.text();
+  const data: unknown = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    const error = data as { code?: string; message?: string } | undefined;
+    throw new DaemonCallError(`${error?.code ?? response.status}: ${error?.message ?? response.statusText}`, response.status);
+  }
+  return data;
+}
+
+// RegExp travel as '/source/flags' strings.
+const toWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v instanceof RegExp ? String(v) : v)));
+
+/** The commands that talk to a running daemon. Each prints its result; `json` prints raw JSON lines. */
+export const clientCommands = {
+  async submit(stateDir: string, file: string, json: boolean, print: (line: string) => void): Promise<number> {
+    const request = await loadTaskFile(resolve(file));
+    const result = (await call(stateDir, 'POST', '/v1/requests', toWire(request))) as { requestId: string; priority: string };
+    print(json ? JSON.stringify(result) : `queued ${result.requestId} (priority ${result.priority})`);
+    return 0;
+  },
+  async status(stateDir: string, json: boolean, print: (line: string) => void): Promise<number> {
+    const status = (await call(stateDir, 'GET', '/v1/status')) as { pool: { activeCount: number; capacity: number; queuedCount: number; utilization: number }; recovery: { totalCrashes: number } };
+    if (json) print(JSON.stringify(status));
+    else print(`active ${status.pool.activeCount}/${status.pool.capacity}, queued ${status.pool.queuedCount}, utilization ${status.pool.utilization}%, crashes ${status.recovery.totalCrashes}`);
+    return 0;
+  },
+  async sessions(stateDir: string, json: boolean, print: (line: string) => void): Promise<number> {
+    const sessions = (await call(stateDir, 'GET', '/v1/sessions?limit=50')) as { sessionId: string; state: string; outcome?: string; requestId?: string }[];
+    if (json) for (const s of sessions) print(JSON.stringify(s));
+    else print(renderTable(['session', 'state', 'outcome', 'request'], sessions.map((s) => [s.sessionId, s.state, s.outcome ?? '', s.requestId ?? ''])));
+    return 0;
+  },
+  async logs(stateDir: string, sessionId: string, follow: boolean, json: boolean, print: (line: string) => void): Promise<number> {
+    if (!follow) {
+      const status = (await call(stateDir, 'GET', `/v1/sessions/${encodeURIComponent(sessionId)}`)) as { stdout?: string; status?: { stdout?: string } };
+      print(json ? JSON.stringify(status) : (status.stdout ?? status.status?.stdout ?? ''));
+      return 0;
+    }
+    const { url, token } = await connect(stateDir);
+    const response = await fetch(`${url}/v1/sessions/${encodeURIComponent(sessionId)}/events`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok || !response.body) throw new DaemonCallError(`${response.status}: cannot follow ${sessionId}`, response.status);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (!event || data === undefined) continue;
+        if (json) print(JSON.stringify({ event, data: JSON.parse(data) as unknown }));
+        else if (event === 'output') process.stdout.write(JSON.parse(data) as string);
+        else if (event === 'ended') print(`\n[session ended: ${(JSON.parse(data) as { state?: string }).state ?? '?'}]`);
+      }
+    }
+    return 0;
+  },
+  async approve(stateDir: string, approvalId: string, print: (line: string) => void): Promise<number> {
+    await call(stateDir, 'POST', `/v1/approvals/${encodeURIComponent(approvalId)}/approve`);
+    print(`approved ${approvalId}`);
+    return 0;
+  },
+  async deny(stateDir: string, approvalId: string, reason: string | undefined, print: (line: string) => void): Promise<number> {
+    await call(stateDir, 'POST', `/v1/approvals/${encodeURIComponent(approvalId)}/deny`, { reason });
+    print(`denied ${approvalId}`);
+    return 0;
+  },
+  async cancel(stateDir: string, requestId: string, terminate: boolean, print: (line: string) => void): Promise<number> {
+    await call(stateDir, 'POST', `/v1/requests/${encodeURIComponent(requestId)}/cancel`, { terminate });
+    print(`cancelled ${requestId}`);
+    return 0;
+  },
+  async drain(stateDir: string, timeoutMs: number, print: (line: string) => void): Promise<number> {
+    await call(stateDir, 'POST', '/v1/drain', { timeoutMs });
+    print('drained');
+    return 0;
+  },
+};
+

@@ -1,0 +1,61 @@
+import { writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { createControlServer, createDaemonMetrics, readOrCreateToken } from '../../api/server.js';
+import { daemonBackend } from '../../daemon/backend.js';
+import { VPDaemon } from '../../daemon/daemon.js';
+import { createLogger } from '../../utils/logger.js';
+
+export const SERVE_HELP = `vp-daemon serve [--state DIR] [--charters DIR] [--host 127.0.0.1] [--port 7878] [--max-sessions 5]
+
+Runs the daemon: a pool of Claude Code sessions, crash recovery, a SQLite database in the state folder,
+and the control API on loopback (token in <state>/api-token, owner-only). A second daemon on the same
+state folder is refused. SIGINT/SIGTERM drain the pool and stop; what was queued or running resumes at
+the next start.
+
+Examples:
+  vp-daemon serve --state .vp-daemon --port 7878
+  VP_DAEMON_LOG_LEVEL=info vp-daemon serve
+`;
+
+/** Where a running daemon can be reached: `<state>/daemon.json`. */
+export const daemonInfoPath = (stateDir: string): string => join(stateDir, 'daemon.json');
+
+/** `vp-daemon serve`: runs until a signal. */
+export async function serveCommand(args: { stateDir: string; chartersDir?: string; host: string; port: number; maxSessions: number }): Promise<number> {
+  const logger = createLogger(process.env['VP_DAEMON_LOG_LEVEL'] ?? 'info');
+  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir: args.chartersDir, maxSessions: args.maxSessions, logger });
+  await daemon.start();
+  const registry = new Registry();
+  const metrics = createDaemonMetrics(registry);
+  daemon.spawner.on('session-spawned', () => metrics.sessionStarted());
+  daemon.spawner.on('session-ended', ({ status }) => metrics.sessionEnded(status.state, status.tokenUsage.total, status.costUsd, status.executionTime ?? 0));
+  daemon.recovery.on('crash-analyzed', ({ analysis }) => metrics.crash(analysis.crashClass));
+  daemon.recovery.on('recovery-succeeded', () => metrics.recovery('succeeded'));
+  daemon.recovery.on('recovery-failed', () => metrics.recovery('failed'));
+  daemon.recovery.on('recovery-abandoned', () => metrics.recovery('abandoned'));
+  const sample = setInterval(() => {
+    const status = daemon.pool.getPoolStatus();
+    metrics.queueLength(status.queuedCount);
+    metrics.setActive(status.activeCount);
+  }, 1000);
+  sample.unref();
+  const token = await readOrCreateToken(daemon.stateDir);
+  const server = createControlServer(daemonBackend(daemon), { host: args.host, port: args.port, token, logger, metricsRegistry: registry });
+  const { url } = await server.listen();
+  await writeFile(daemonInfoPath(daemon.stateDir), JSON.stringify({ url, pid: process.pid, startedAt: new Date() }), { mode: 0o600 });
+  logger.info({ url, stateDir: daemon.stateDir }, 'vp-daemon serving');
+  process.stdout.write(`vp-daemon serving on ${url} (state ${daemon.stateDir}, pid ${process.pid})\n`);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stdout.write('vp-daemon: draining...\n');
+  clearInterval(sample);
+  await server.close();
+  await daemon.stop(10_000);
+  await rm(daemonInfoPath(daemon.stateDir), { force: true });
+  process.stdout.write('vp-daemon: stopped\n');
+  return 0;
+}

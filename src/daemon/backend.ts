@@ -1,0 +1,66 @@
+import type { ControlBackend } from '../api/server.js';
+import { ConfigError } from '../errors.js';
+import type { VPDaemon } from './daemon.js';
+import { reviveTriage } from './revive.js';
+import type { TriageRequest } from './types.js';
+
+/** The control API's view of a daemon. */
+export function daemonBackend(daemon: VPDaemon): ControlBackend {
+  const { spawner, pool } = daemon;
+  const store = (): VPDaemon['store'] => daemon.store;
+  return {
+    submit: async (body) => {
+      if (typeof body !== 'object' || body === null) throw new ConfigError([{ field: '(body)', message: 'must be a JSON object', value: body }]);
+      return daemon.handleTriageRequest(reviveTriage(body as TriageRequest));
+    },
+    listSessions: (filter) => {
+      const live = spawner.getActiveSessions().map((s) => ({ sessionId: s.sessionId, state: s.state, startedAt: s.startTime, pid: s.pid }));
+      const stored = store().listSessions({ state: filter.state, limit: filter.limit ?? 100 }).filter((s) => !live.some((l) => l.sessionId === s.sessionId));
+      return [...live.filter((s) => !filter.state || s.state === filter.state), ...stored.map(({ status: _status, ...rest }) => rest)];
+    },
+    getSession: (id) => spawner.getSessionStatus(id) ?? store().getSession(id),
+    followSession: (id, onEvent) => {
+      const status = spawner.getSessionStatus(id);
+      const stored = status ? undefined : store().getSession(id);
+      if (!status && !stored) return undefined;
+      if (status?.stdout) onEvent({ type: 'output', data: status.stdout });
+      if (!status || !spawner.getActiveSessions().some((s) => s.sessionId === id)) {
+        onEvent({ type: 'ended', data: status ?? stored });
+        return () => undefined;
+      }
+      const onOutput = (e: { sessionId: string; type: string; data: string }): void => {
+        if (e.sessionId === id && e.type === 'stdout') onEvent({ type: 'output', data: e.data });
+      };
+      const onMessage = (e: { sessionId: string; message: unknown }): void => {
+        if (e.sessionId === id) onEvent({ type: 'message', data: e.message });
+      };
+      const onEnded = (e: { sessionId: string; status: unknown }): void => {
+        if (e.sessionId === id) onEvent({ type: 'ended', data: e.status });
+      };
+      spawner.on('session-output', onOutput);
+      spawner.on('session-message', onMessage);
+      spawner.on('session-ended', onEnded);
+      return () => {
+        spawner.off('session-output', onOutput);
+        spawner.off('session-message', onMessage);
+        spawner.off('session-ended', onEnded);
+      };
+    },
+    listApprovals: () => spawner.getPendingApprovals(),
+    approve: (id) => spawner.approve(id),
+    deny: (id, reason) => spawner.deny(id, reason),
+    cancel: (requestId, terminate) => {
+      const done = pool.cancelRequest(requestId, { terminate });
+      if (done && !terminate) store().updateRequest(requestId, { state: 'cancelled' });
+      return done;
+    },
+    terminate: async (sessionId) => {
+      if (!spawner.getActiveSessions().some((s) => s.sessionId === sessionId)) return false;
+      await spawner.terminateSession(sessionId, true);
+      return true;
+    },
+    drain: (timeoutMs) => pool.drain(timeoutMs),
+    status: () => daemon.getStatus(),
+    metrics: () => ({ pool: pool.getMetrics(), sessions: spawner.getMetricsSummary(), recovery: daemon.recovery.getRecoveryStats() }),
+  };
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SessionPool } from '../pool/pool.js';
+import type { PoolMetrics, PoolStatus } from '../pool/types.js';
+import { SessionRecoveryManager } from '../recovery/manager.js';
+import type { RecoveryStatistics } from '../recovery/types.js';
+import type { SpawnerOptions } from '../spawner/options.js';
+import { reapSession } from '../spawner/process-tree.js';
+import { ClaudeSessionSpawner } from '../spawner/spawner.js';
+import type { ClaudeSessionConfig, SessionMetricsSummary } from '../spawner/types.js';
+import { DaemonStore } from '../store/store.js';
+import { createLogger, type Logger } from '../utils/logger.js';
+import { resolveCharter } from '../files/load.js';
+import { buildSessionConfig, determinePriority } from './triage.js';
+import { reviveTriage } from './revive.js';
+import type { ResolvedTriageRequest, TriageRequest } from './types.js';
+
+/** Options of {@link VPDaemon}. */
+export interface VPDaemonOptions {
+  /** State folder: database, session files, crash dumps, API token. @default '.vp-daemon' */
+  readonly stateDir?: string;
+  /** Sessions running at once. @default 5 */
+  readonly maxSessions?: number;
+  /** @default 1000 */
+  readonly maxQueueSize?: number;
+  /** @default 1_800_000 */
+  readonly defaultSessionTimeout?: number;
+  /** Folder of named charters (`<name>.yaml`). @default '<stateDir>/../charters' */
+  readonly chartersDir?: string;
+  /** Options of the spawner (env, claudePath, ...); its `stateDir` is the daemon's. */
+  readonly spawner?: Omit<SpawnerOptions, 'stateDir' | 'logger'>;
+  /** Options of the recovery manager (its dumps go to `<stateDir>/crash-dumps`). */
+  readonly recovery?: ConstructorParameters<typeof SessionRecoveryManager>[1];
+  readonly logger?: Logger;
+}
+
+/** What `VPDaemon` reports about itself. */
+export interface DaemonStatus {
+  pid: number;
+  stateDir: string;
+  startedAt?: Date;
+  pool: PoolStatus;
+  sessions: SessionMetricsSummary;
+  recovery: RecoveryStatistics;
+}
+
+/**
+ * The integration of the spec: one spawner, one pool (with auto recovery) and one recovery manager,
+ * with every request and session kept in an embedded database so a restart loses nothing.
+ */
+export class VPDaemon extends EventEmitter {
+  readonly spawner: ClaudeSessionSpawner;
+  readonly pool: SessionPool;
+  readonly recovery: SessionRecoveryManager;
+  readonly stateDir: string;
+  readonly #logger: Logger;
+  readonly #chartersDir: string;
+  #store: DaemonStore | undefined;
+  #startedAt: Date | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: VPDaemonOptions = {}) {
+    super();
+    this.stateDir = resolve(options.stateDir ?? '.vp-daemon');
+    this.#chartersDir = resolve(options.chartersDir ?? resolve(this.stateDir, '..', 'charters'));
+    this.#logger = options.logger ?? createLogger();
+    this.spawner = new ClaudeSessionSpawner({ ...options.spawner, stateDir: this.stateDir, logger: this.#logger });
+    this.pool = new SessionPool(this.spawner, {
+      maxConcurrentSessions: options.maxSessions ?? 5,
+      defaultSessionTimeout: options.defaultSessionTimeout ?? 1_800_000,
+      maxQueueSize: options.maxQueueSize ?? 1000,
+      autoRecovery: true,
+    });
+    this.recovery = new SessionRecoveryManager(this.spawner, {
+      enabled: true,
+      maxRetries: 3,
+      retryDelay: 5000,
+      backoffMultiplier: 2,
+      saveCrashDumps: true,
+      strategy: 'delayed',
+      crashDumpDirectory: resolve(this.stateDir, 'crash-dumps'),
+      onRateLimit: (until) => this.pool.pauseAdmissions(until),
+      ...options.recovery,
+    });
+    this.pool.attachRecovery(this.recovery.poolHook());
+  }
+
+  /** The open database (after `start`). */
+  get store(): DaemonStore {
+    if (!this.#store) throw new Error('VPDaemon is not started');
+    return this.#store;
+  }
+
+  /**
+   * Opens the state folder (refusing a second daemon on it), records sessions as they run, and picks up
+   * what a previous daemon left: leftover processes are stopped, interrupted sessions are resumed, queued
+   * requests run again.
+   */
+  async start(): Promise<void> {
+    if (this.#store) return;
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    this.#store = DaemonStore.open(this.stateDir);
+    this.#startedAt = new Date();
+    this.#record(this.#store);
+    await this.#resumeAfterRestart(this.#store);
+  }
+
+  /** Drains the pool (running sessions get `timeoutMs` to finish) and closes the database. Idempotent. */
+  stop(timeoutMs = 30_000): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.pool.drain(timeoutMs);
+      this.recovery.close();
+      this.#store?.close();
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Turns a triage request into a pooled session: resolves its charter, builds the session config,
+   * maps its urgency to a priority and queues it. Resolves once it is queued (durably).
+   */
+  async handleTriageRequest(request: TriageRequest): Promise<{ requestId: string; priority: string }> {
+    const store = this.store;
+    const charter = await resolveCharter(request.charter, this.#chartersDir);
+    const resolved: ResolvedTriageRequest = { ...request, charter, requestId: request.requestId ?? `req-${randomUUID()}` };
+    const config = buildSessionConfig(resolved);
+    const priority = determinePriority(resolved);
+    store.insertRequest({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
+    this.#enqueue(resolved.requestId!, priority, config);
+    return { requestId: resolved.requestId!, priority };
+  }
+
+  /** Pool, sessions and recovery in one view. */
+  getStatus(): DaemonStatus {
+    return {
+      pid: process.pid,
+      stateDir: this.stateDir,
+      startedAt: this.#startedAt,
+      pool: this.pool.getPoolStatus(),
+      sessions: this.spawner.getMetricsSummary(),
+      recovery: this.recovery.getRecoveryStats(),
+    };
+  }
+
+  /** The pool's metrics (the spec's view). */
+  getMetrics(): PoolMetrics {
+    return this.pool.getMetrics();
+  }
+
+  #enqueue(requestId: string, priority: string, config: ClaudeSessionConfig): void {
+    const store = this.store;
+    void this.pool.requestSession({
+      requestId,
+      config,
+      priority,
+      queuedAt: new Date(),
+      onAllocated: (sessionId) => store.updateRequest(requestId, { state: 'running', sessionId }),
+      onCompleted: () => store.updateRequest(requestId, { state: 'completed' }),
+      onFailed: (error) => this.#requestFailed(requestId, error),
+    });
+  }
+
+  #requestFailed(requestId: string, error: Error): void {
+    // A request still open when the daemon stops keeps its state in the database, to run after a restart.
+    if (this.#stopping) return;
+    const cancelled = (error as { code?: string }).code === 'ERR_REQUEST_CANCELLED';
+    this.#store?.updateRequest(requestId, { state: cancelled ? 'cancelled' : 'failed', error: error.message });
+  }
+
+  // Every session start and end goes to the database, so a restart knows what was running.
+  #record(store: DaemonStore): void {
+    this.pool.on('session-allocated', ({ requestId, sessionId }) => {
+      const status = this.spawner.getSessionStatus(sessionId);
+      const config = this.spawner.getSessionConfig(sessionId);
+      store.recordSessionStarted({
+        sessionId,
+        requestId,
+        claudeSessionId: status?.claudeSessionId ?? '',
+        pid: status?.pid,
+        workingDirectory: config?.workingDirectory ?? '',
+        startedAt: status?.startTime ?? new Date(),
+      });
+    });
+    this.spawner.on('session-ended', ({ sessionId, status }) => {
+      // Stopped by this daemon's own shutdown: left unfinished in the database, so the next start resumes it.
+      if (this.#stopping && status.state === 'terminated') return;
+      store.recordSessionEnded(sessionId, { state: status.state, outcome: status.outcome?.reason, endedAt: status.endTime ?? new Date(), status });
+    });
+    this.recovery.on('crash-analyzed', ({ sessionId, analysis }) => {
+      store.insertCrash({ sessionId, crashClass: analysis.crashClass, crashType: analysis.crashType, analysis });
+    });
+    this.spawner.on('approval-requested', (a) => store.upsertApproval({ ...a, state: 'pending', requestedAt: new Date() }));
+    this.spawner.on('approval-resolved', ({ approvalId, approved, reason }) => {
+      const pending = store.listApprovals({ state: 'pending' }).find((a) => a.approvalId === approvalId);
+      if (pending) store.upsertApproval({ ...pending, state: approved ? 'approved' : 'denied', resolvedAt: new Date(), resolution: reason });
+    });
+  }
+
+  async #resumeAfterRestart(store: DaemonStore): Promise<void> {
+    const resumeIds = new Map<string, string>();
+    for (const session of store.unfinishedSessions()) {
+      const killed = await reapSession(session.sessionId);
+      store.recordSessionEnded(session.sessionId, { state: 'crashed', outcome: 'daemon_restart', endedAt: new Date() });
+      if (session.requestId) resumeIds.set(session.requestId, session.claudeSessionId);
+      this.#logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
+    }
+    for (const request of store.listRequests({ state: ['queued', 'running'] })) {
+      const triage = reviveTriage(request.triage as TriageRequest);
+      const charter = await resolveCharter(triage.charter, this.#chartersDir);
+      const config = buildSessionConfig({ ...triage, charter });
+      const resumeId = resumeIds.get(request.requestId);
+      store.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });
+      this.#enqueue(request.requestId, request.priority, resumeId ? { ...config, resumeClaudeSessionId: resumeId } : config);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Triage: turns a {@link ResolvedTriageRequest} into the {@link ClaudeSessionConfig} a session is started with.
+ * Pure functions: no I/O, no clock, no randomness; the input is never changed.
+ */
+import type { ClaudeSessionConfig, MemoryContext, SessionPriority, TaskContext } from '../spawner/types.js';
+import type { ResolvedTriageRequest, TriageRequest } from './types.js';
+
+/**
+ * The urgency words {@link determinePriority} knows (lower case) and the priority each one maps to.
+ * `normal` is the word the original project's triage engine used for `medium`.
+ */
+export const URGENCY_WORDS: ReadonlyMap<string, SessionPriority> = new Map<string, SessionPriority>([
+  ...['critical', 'urgent', 'asap', 'emergency', 'p0', 'sev1'].map((word) => [word, 'critical'] as const),
+  ...['high', 'important', 'soon', 'p1', 'sev2'].map((word) => [word, 'high'] as const),
+  ...['medium', 'normal', 'default', 'p2'].map((word) => [word, 'medium'] as const),
+  ...['low', 'whenever', 'someday', 'p3', 'p4'].map((word) => [word, 'low'] as const),
+]);
+
+/**
+ * Maps a request's free-form `urgency` word to a {@link SessionPriority}, ignoring case and surrounding spaces:
+ *
+ * | urgency                                                   | priority   |
+ * | --------------------------------------------------------- | ---------- |
+ * | `critical`, `urgent`, `asap`, `emergency`, `p0`, `sev1`   | `critical` |
+ * | `high`, `important`, `soon`, `p1`, `sev2`                 | `high`     |
+ * | `medium`, `normal`, `default`, `p2`, missing or empty     | `medium`   |
+ * | `low`, `whenever`, `someday`, `p3`, `p4`                  | `low`      |
+ *
+ * Any other word (and a value that is not a string) gives `medium`: an unrecognised urgency neither
+ * jumps the queue nor starves the task.
+ *
+ * @example determinePriority({ urgency: ' ASAP ' }) // 'critical'
+ */
+export function determinePriority(request: Pick<TriageRequest, 'urgency'>): SessionPriority {
+  const urgency: unknown = request.urgency;
+  if (typeof urgency !== 'string') return 'medium';
+  return URGENCY_WORDS.get(urgency.trim().toLowerCase()) ?? 'medium';
+}
+
+/** Copies what was given of a partial memory into a full {@link MemoryContext} (empty lists and maps for the rest). */
+function fullMemory(memory: Partial<MemoryContext> | undefined): MemoryContext {
+  return {
+    recentActions: [...(memory?.recentActions ?? [])],
+    conversationHistory: [...(memory?.conversationHistory ?? [])],
+    preferences: { ...memory?.preferences },
+    projectContext: { ...memory?.projectContext },
+  };
+}
+
+/**
+ * Builds the session config for a triage request whose charter is resolved:
+ *
+ * - `taskContext`: `taskId` and `description` from `request.task`, `priority` from {@link determinePriority},
+ *   `relatedTasks` and `metadata` when the task has them;
+ * - `memory`: `request.memory` with missing parts filled by empty lists and maps;
+ * - `workingDirectory` and `charter` as given; `timeout`, `model` and `maxTurns` only when given.
+ *
+ * Pure and deterministic: the same request gives an equal config, and the request is not changed. Lists and
+ * maps of the task and memory are copied (one level deep); the charter object is shared, not copied.
+ * Nothing is validated here: the spawner validates the config (see `validateSessionConfig`).
+ */
+export function buildSessionConfig(request: ResolvedTriageRequest): ClaudeSessionConfig {
+  const { task } = request;
+  const taskContext: TaskContext = { taskId: task.id, description: task.description, priority: determinePriority(request) };
+  if (task.relatedTasks !== undefined) taskContext.relatedTasks = [...task.relatedTasks];
+  if (task.metadata !== undefined) taskContext.metadata = { ...task.metadata };
+
+  const config: ClaudeSessionConfig = {
+    workingDirectory: request.workingDirectory,
+    charter: request.charter,
+    taskContext,
+    memory: fullMemory(request.memory),
+  };
+  if (request.timeout !== undefined) config.timeout = request.timeout;
+  if (request.model !== undefined) config.model = request.model;
+  if (request.maxTurns !== undefined) config.maxTurns = request.maxTurns;
+  return config;
+}
