@@ -79,7 +79,10 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#spawner = spawner;
     this.#options = normalizePoolOptions(options);
     this.#queue = new PriorityScheduler({ weights: this.#options.priorityWeights, agingIntervalMs: this.#options.agingIntervalMs });
-    this.#warm = new WarmPool(spawner, this.#options.minIdleSessions, this.#options.warmTemplate, () => undefined);
+    // A process that cannot be pre-started is not fatal (requests start fresh ones), but it is not hidden either.
+    this.#warm = new WarmPool(spawner, this.#options.minIdleSessions, this.#options.warmTemplate, (error) =>
+      process.emitWarning(`SessionPool could not pre-start a CLI process: ${error instanceof Error ? error.message : String(error)}`, 'VpDaemonWarning'),
+    );
     if (this.#options.warmTemplate) queueMicrotask(() => this.#warm.fill());
   }
 

@@ -49,7 +49,7 @@ export async function streamAnswer(
     },
   });
   let index = 0;
-  const text = step.kind === 'text' ? step.text : step.text;
+  const { text } = step;
   if (text !== undefined) {
     await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
     for (const part of chunks(text)) {
