@@ -37,6 +37,7 @@ function ruleSections(charter: VPCharter): string[] {
       'Resource Limits',
       bullets([
         `Max Tokens: ${resources.maxTokens}`,
+        ...(resources.maxCostUsd === undefined ? [] : [`Max Cost: ${resources.maxCostUsd} USD`]),
         `Max Execution Time: ${resources.maxExecutionTime}ms`,
         `Allowed Tools: ${resources.allowedTools.map(inline).join(', ') || '(none)'}`,
       ]),

@@ -111,7 +111,7 @@ export function adviceFor(crashClass: CrashClass, facts: string): Advice {
     case 'budget':
       return a(
         `Do not retry; the session was stopped by its budget (${facts})`,
-        'Raise the budget (charter.resources.maxTokens or --max-budget-usd) if the task needs more',
+        'Raise the budget (charter.resources.maxTokens or maxCostUsd) if the task needs more',
         'Split the task into smaller pieces',
       );
     case 'max_turns':

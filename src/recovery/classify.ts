@@ -62,7 +62,8 @@ export interface Finding {
 
 /**
  * True when the session ended in a way recovery should handle: `crashed`, `timeout`, or `failed`
- * (spawn errors included) unless a budget policy stopped it (`budget:*`). `completed` and `terminated`
+ * (spawn errors included) unless a budget stopped it (`budget:tokens`, `budget:cost`, the latter also when
+ * the CLI's own `--max-budget-usd` ended it): a budget stop is never retried. `completed` and `terminated`
  * (stopped on request) are not crashes, nor is a session that has not ended.
  */
 export function isCrash(status: ClaudeSessionStatus): boolean {

@@ -19,7 +19,7 @@ const NEVER: Partial<Record<CrashClass, string>> = {
   auth: 'the credentials were refused; retrying cannot help until they are fixed',
   billing: 'the account cannot be billed; retrying cannot help until billing is fixed',
   permission: 'access was denied; retrying cannot help until access is fixed',
-  budget: 'the session hit its budget; a policy stop is not retried',
+  budget: 'the session hit its token or cost budget; a budget stop is never retried',
   max_turns: 'the task hit its own turn limit; retrying would repeat it',
   invalid_request: 'the API rejected the request as invalid; retrying would repeat it',
 };

@@ -10,6 +10,8 @@ export interface ClaudeArgsInput {
   allowedTools: readonly string[];
   model?: string;
   maxTurns?: number;
+  /** The CLI's own spend cap (`--max-budget-usd`): the backstop of `charter.resources.maxCostUsd`. */
+  maxBudgetUsd?: number;
   /** Inline settings JSON (`--settings`), e.g. the guard hook. */
   settings?: string;
   extraArgs?: readonly string[];
@@ -25,13 +27,20 @@ export function buildClaudeArgs(input: ClaudeArgsInput): string[] {
     '--input-format', 'stream-json',
     '--output-format', 'stream-json',
     '--verbose',
+    // `stream_event` lines: the only live report of a running call's output tokens (`message_delta`),
+    // which the budgets need; the assistant messages carry the call's input side only.
+    '--include-partial-messages',
     input.resume ? '--resume' : '--session-id', input.claudeSessionId,
     '--append-system-prompt-file', input.charterFile,
     '--permission-mode', input.permissionMode,
+    // No user, project or local settings: a file a session writes (`disableAllHooks`, hooks, permission rules,
+    // `env`) must not weaken its own guard or a later session's. Only the flag settings (the guard) apply.
+    '--setting-sources=',
   ];
   if (input.allowedTools.length > 0) args.push(`--allowedTools=${input.allowedTools.join(',')}`);
   if (input.model !== undefined) args.push(`--model=${input.model}`);
   if (input.maxTurns !== undefined) args.push(`--max-turns=${input.maxTurns}`);
+  if (input.maxBudgetUsd !== undefined) args.push(`--max-budget-usd=${input.maxBudgetUsd}`);
   if (input.settings !== undefined) args.push('--settings', input.settings);
   if (input.extraArgs) args.push(...input.extraArgs);
   return args;

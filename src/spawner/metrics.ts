@@ -1,11 +1,12 @@
+import { addCounts, TurnUsage, type UsageCounts } from './live-usage.js';
 import {
   isAssistant,
   isInit,
   isResult,
+  isStreamEvent,
   isUser,
   type ResultMessage,
   type StreamMessage,
-  type WireUsage,
 } from './stream/messages.js';
 import type { SessionMetrics, TokenUsage } from './types.js';
 
@@ -39,19 +40,7 @@ export const emptyMetrics = (): SessionMetrics => ({
   malformedLines: 0,
 });
 
-const usageTotal = (u: WireUsage): number =>
-  (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
-
-const RECENT_MESSAGE_IDS = 16;
-
-const addUsage = (sum: Omit<TokenUsage, 'total'>, u: WireUsage): Omit<TokenUsage, 'total'> => ({
-  input: sum.input + (u.input_tokens ?? 0),
-  output: sum.output + (u.output_tokens ?? 0),
-  cacheCreation: sum.cacheCreation + (u.cache_creation_input_tokens ?? 0),
-  cacheRead: sum.cacheRead + (u.cache_read_input_tokens ?? 0),
-});
-
-function withTotal(u: Omit<TokenUsage, 'total'>): TokenUsage {
+function withTotal(u: UsageCounts): TokenUsage {
   return { ...u, total: u.input + u.output + u.cacheCreation + u.cacheRead };
 }
 
@@ -79,8 +68,10 @@ function tokensFromResult(result: ResultMessage, before: TokenUsage): TokenUsage
 
 /**
  * Folds stream-json messages into metrics. Pure bookkeeping: no I/O, no clocks.
- * Token totals follow the CLI's `result`; between results, `liveTokens` adds the usage
- * of each assistant message of the running turn so budgets can act before the turn ends.
+ * Token totals and cost follow the CLI's `result` exactly; between results, `liveTokens` and `liveCostUsd`
+ * add the model calls of the running turn, counted from their `stream_event`s (`message_start` for input
+ * and cache tokens, `message_delta` for output tokens) and assistant messages, each call once, so budgets
+ * can act while a call runs. A `result` replaces the live figures with the CLI's own.
  */
 export class MetricsAccumulator {
   readonly metrics: SessionMetrics = emptyMetrics();
@@ -94,36 +85,20 @@ export class MetricsAccumulator {
   readonly modifiedFiles = new Set<string>();
   // File-tool calls waiting for their result: tool_use id -> path.
   readonly #pendingWrites = new Map<string, string>();
-  // Usage of the current turn's assistant messages, by message id (several lines share one id).
-  // Only the most recent ids are kept (a message's lines arrive together); older ones are folded
-  // into #turnFolded, and #turnTotal is kept current, so each line costs O(1) however long the turn.
-  readonly #turnUsage = new Map<string, WireUsage>();
-  #turnFolded: Omit<TokenUsage, 'total'> = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-  #turnTotal = 0;
+  // Usage of the running turn's model calls (since the last `result`), from stream events and assistant messages.
+  readonly #turn = new TurnUsage();
 
   /** Tokens used so far, including the running turn. O(1). */
   get liveTokens(): number {
-    return this.tokenUsage.total + this.#turnTotal;
+    return this.tokenUsage.total + this.#turn.tokens;
   }
 
-  #noteTurnUsage(id: string, usage: WireUsage): void {
-    const previous = this.#turnUsage.get(id);
-    if (previous !== undefined) {
-      this.#turnTotal -= usageTotal(previous);
-      this.#turnUsage.delete(id);
-    }
-    this.#turnUsage.set(id, usage);
-    this.#turnTotal += usageTotal(usage);
-    if (this.#turnUsage.size <= RECENT_MESSAGE_IDS) return;
-    const [oldestId, oldest] = this.#turnUsage.entries().next().value as [string, WireUsage];
-    this.#turnUsage.delete(oldestId);
-    this.#turnFolded = addUsage(this.#turnFolded, oldest);
-  }
-
-  #resetTurn(): void {
-    this.#turnUsage.clear();
-    this.#turnFolded = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-    this.#turnTotal = 0;
+  /**
+   * Cost so far in USD: the CLI's `total_cost_usd` of the last result plus an estimate of the running
+   * turn from its token counts (see pricing.ts). O(1).
+   */
+  get liveCostUsd(): number {
+    return this.costUsd + this.#turn.costUsd;
   }
 
   /** The CLI's last `system/api_retry` report (its own retries of a failing API call). */
@@ -132,7 +107,8 @@ export class MetricsAccumulator {
   rateLimitResetsAtMs: number | undefined;
 
   apply(message: StreamMessage): void {
-    if (isAssistant(message)) this.#assistant(message);
+    if (isStreamEvent(message)) this.#turn.streamEvent(message, this.model);
+    else if (isAssistant(message)) this.#assistant(message);
     else if (isUser(message)) this.#user(message);
     else if (isResult(message)) this.#result(message);
     else if (isInit(message)) {
@@ -153,18 +129,14 @@ export class MetricsAccumulator {
     }
   }
 
-  /** Counts the usage of a turn that ended without a `result` (the process died mid-turn). */
+  /**
+   * Counts the usage of a turn that ended without a `result` (the process died mid-turn, e.g. stopped at
+   * its budget): its live token counts, and its estimated cost, since the CLI reported none for it.
+   */
   settleOpenTurn(): void {
-    let turn = this.#turnFolded;
-    for (const u of this.#turnUsage.values()) turn = addUsage(turn, u);
-    const t = this.tokenUsage;
-    this.tokenUsage = withTotal({
-      input: t.input + turn.input,
-      output: t.output + turn.output,
-      cacheCreation: t.cacheCreation + turn.cacheCreation,
-      cacheRead: t.cacheRead + turn.cacheRead,
-    });
-    this.#resetTurn();
+    this.tokenUsage = withTotal(addCounts(this.tokenUsage, this.#turn.counts()));
+    this.costUsd += this.#turn.costUsd;
+    this.#turn.reset();
   }
 
   #assistant(message: Extract<StreamMessage, { type: 'assistant' }>): void {
@@ -175,7 +147,9 @@ export class MetricsAccumulator {
     // `typeof null` is 'object', so the type guard lets `"message": null` through.
     if (message.message === null) return;
     const { id, usage, content } = message.message;
-    if (id !== undefined && usage !== undefined) this.#noteTurnUsage(id, usage);
+    if (typeof id === 'string' && typeof usage === 'object' && usage !== null) {
+      this.#turn.note(id, usage, typeof message.message.model === 'string' ? message.message.model : this.model);
+    }
     for (const block of Array.isArray(content) ? content : []) {
       if (typeof block !== 'object' || block === null) continue;
       if (block.type !== 'tool_use' || typeof block['name'] !== 'string') continue;
@@ -214,7 +188,7 @@ export class MetricsAccumulator {
     this.metrics.turns += result.num_turns ?? 0;
     this.metrics.permissionDenials += result.permission_denials?.length ?? 0;
     this.tokenUsage = tokensFromResult(result, this.tokenUsage);
-    this.#resetTurn();
+    this.#turn.reset();
     if (typeof result.total_cost_usd === 'number') this.costUsd = result.total_cost_usd;
   }
 }

@@ -3,7 +3,7 @@ import type { ResultMessage } from './stream/messages.js';
 import type { SessionOutcome, SessionState } from './types.js';
 
 /** Why the supervisor itself stopped a session. Set once, by whichever path fires first. */
-export type StopReason = 'timeout:wall' | 'timeout:startup' | 'timeout:idle' | 'terminated' | `budget:${string}`;
+export type StopReason = 'timeout:wall' | 'timeout:startup' | 'timeout:idle' | 'terminated' | 'guard:bypassed' | `budget:${string}`;
 
 /** The facts a session ended with. */
 export interface EndFacts {
@@ -38,7 +38,8 @@ export function classifyApiError(result: ResultMessage, assistantError?: string)
 
 const RESULT_SUBTYPES: Record<string, string> = {
   error_max_turns: 'result_error:max_turns',
-  error_max_budget_usd: 'result_error:max_budget',
+  // The CLI's own `--max-budget-usd` is the backstop of `maxCostUsd`: the same stop as the live one.
+  error_max_budget_usd: 'budget:cost',
   error_during_execution: 'result_error:execution',
   error_max_structured_output_retries: 'result_error:structured_output',
 };
@@ -69,8 +70,8 @@ export function decideOutcome(facts: EndFacts): { state: SessionState; outcome: 
   return { state: 'crashed', outcome: { reason: `exit:${facts.exitCode ?? 'unknown'}`, message: 'The CLI exited without a result' } };
 }
 
-// A shell-style exit code 128+n means the process ended on signal n (the CLI exits 143 on SIGTERM).
-function signalFromExitCode(code: number | null): string | undefined {
+/** A shell-style exit code 128+n means the process ended on signal n (the CLI exits 143 on SIGTERM). */
+export function signalFromExitCode(code: number | null): string | undefined {
   if (code === null || code <= 128 || code >= 128 + 65) return undefined;
   return SIGNAL_BY_NUMBER.get(code - 128);
 }

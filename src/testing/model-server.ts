@@ -20,7 +20,10 @@ export interface ModelServerOptions {
   readonly scenarios?: readonly Scenario[];
   /** Scenario for requests that name none. Default: a one-line text answer. */
   readonly defaultScenario?: Scenario;
-  /** Model name reported in answers. */
+  /**
+   * Model name reported in answers. Default: the model the request names, as the API does (so the CLI's
+   * and the daemon's price tables both see a real model name), else `claude-offline-1`.
+   */
   readonly model?: string;
   /** Most recent requests kept in `requests`. @default 1000 */
   readonly maxRecorded?: number;
@@ -64,7 +67,6 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   const attempts = new Map<string, number>();
   const requests: RecordedRequest[] = [];
   const maxRecorded = options.maxRecorded ?? 1000;
-  const model = options.model ?? 'claude-offline-1';
   const inFlight = new Set<ServerResponse>();
 
   const pickStep = (scenario: Scenario, key: string, turns: number): ModelStep | undefined => {
@@ -109,6 +111,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       sendApiError(res, step);
       return;
     }
+    const model = options.model ?? (typeof body['model'] === 'string' && body['model'] !== '' ? body['model'] : 'claude-offline-1');
     await streamAnswer(res, step, model, scenario.usage, abort.signal).catch(() => res.destroy());
   };
 

@@ -1,4 +1,7 @@
-/** Token counts the offline model server reports for one model call. */
+/**
+ * Token counts the offline model server reports for one model call, as the API does: input and cache
+ * tokens in `message_start` (with 1 output token), the call's output tokens in its `message_delta`.
+ */
 export interface ScriptedUsage {
   readonly input?: number;
   readonly output?: number;
@@ -62,17 +65,19 @@ export const bash = (command: string, usage?: ScriptedUsage): ModelStep => ({
 });
 
 /** The model calls the Write tool. */
-export const write = (filePath: string, content: string): ModelStep => ({
+export const write = (filePath: string, content: string, usage?: ScriptedUsage): ModelStep => ({
   kind: 'tool',
   name: 'Write',
   input: { file_path: filePath, content },
+  usage,
 });
 
 /** The model calls the Edit tool. */
-export const edit = (filePath: string, oldString: string, newString: string): ModelStep => ({
+export const edit = (filePath: string, oldString: string, newString: string, usage?: ScriptedUsage): ModelStep => ({
   kind: 'tool',
   name: 'Edit',
   input: { file_path: filePath, old_string: oldString, new_string: newString },
+  usage,
 });
 
 /** The API answers with an HTTP error. */

@@ -114,6 +114,13 @@ void describe('renderCharter', () => {
     assert.deepEqual(body, ['- Max Tokens: 50000', '- Max Execution Time: 90000ms', '- Allowed Tools: read, bash, grep']);
   });
 
+  void it('states a cost budget when the charter has one', () => {
+    const config = fullConfig();
+    config.charter.resources.maxCostUsd = 2.5;
+    const body = sectionBody(renderCharter(SESSION, config), '## Resource Limits');
+    assert.deepEqual(body, ['- Max Tokens: 50000', '- Max Cost: 2.5 USD', '- Max Execution Time: 90000ms', '- Allowed Tools: read, bash, grep']);
+  });
+
   void it('renders the memory context: actions with ISO times, preferences and project context', () => {
     const text = renderCharter(SESSION, fullConfig());
     assert.deepEqual(sectionBody(text, '### Recent Actions'), [

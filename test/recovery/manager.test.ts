@@ -101,13 +101,13 @@ describe('SessionRecoveryManager', () => {
     const stops = new ScriptedSpawner([
       (id) => makeStatus({ sessionId: id, state: 'terminated', outcome: { reason: 'terminated' } }),
       (id) => makeStatus({ sessionId: id, state: 'failed', outcome: { reason: 'budget:tokens' } }),
+      (id) => makeStatus({ sessionId: id, state: 'failed', outcome: { reason: 'budget:cost' }, evidence: { resultSubtype: 'error_max_budget_usd', isError: true } }),
     ]);
     const quiet = new SessionRecoveryManager(stops, { strategy: 'immediate', crashDumpDirectory: dumps.path });
-    await (await stops.spawnSession(makeConfig('/tmp'))).completion;
-    await (await stops.spawnSession(makeConfig('/tmp'))).completion;
+    for (let i = 0; i < 3; i += 1) await (await stops.spawnSession(makeConfig('/tmp'))).completion;
     await flush();
     assert.equal(quiet.getRecoveryStats().totalCrashes, 0);
-    assert.equal(stops.spawned.length, 2);
+    assert.equal(stops.spawned.length, 3);
     manager.close();
     quiet.close();
   });

@@ -97,7 +97,7 @@ void describe('recoveryPolicy', () => {
   });
 
   void describe('sessions that did not crash are never retried', () => {
-    for (const [state, reason] of [['completed', 'completed'], ['terminated', 'terminated'], ['failed', 'budget:tokens']] as const) {
+    for (const [state, reason] of [['completed', 'completed'], ['terminated', 'terminated'], ['failed', 'budget:tokens'], ['failed', 'budget:cost']] as const) {
       void it(`${state} (${reason})`, () => {
         const status = makeStatus({ state, outcome: { reason } });
         const decision = recoveryPolicy(analyzeCrash(status), status, NOW);

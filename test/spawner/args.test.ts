@@ -26,6 +26,15 @@ void describe('buildClaudeArgs', () => {
     assert.ok(args.includes('--verbose'));
   });
 
+  void it('asks for partial messages: the live budget counts output tokens from their message_delta', () => {
+    assert.ok(buildClaudeArgs(base).includes('--include-partial-messages'));
+  });
+
+  void it('passes a cost cap as --max-budget-usd=<usd> only when set', () => {
+    assert.ok(buildClaudeArgs({ ...base, maxBudgetUsd: 0.25 }).includes('--max-budget-usd=0.25'));
+    assert.ok(!buildClaudeArgs(base).some((a) => a.startsWith('--max-budget-usd')));
+  });
+
   void it('starts a new conversation with --session-id', () => {
     const args = buildClaudeArgs(base);
     assert.equal(valueAfter(args, '--session-id'), ID);
@@ -59,17 +68,20 @@ void describe('buildClaudeArgs', () => {
   });
 
   void it('is exactly the flags and their values: no prompt argument', () => {
-    assert.deepEqual(buildClaudeArgs({ ...base, model: 'opus', maxTurns: 12 }), [
+    assert.deepEqual(buildClaudeArgs({ ...base, model: 'opus', maxTurns: 12, maxBudgetUsd: 2 }), [
       '-p',
       '--input-format', 'stream-json',
       '--output-format', 'stream-json',
       '--verbose',
+      '--include-partial-messages',
       '--session-id', ID,
       '--append-system-prompt-file', '/state/sessions/s-1/CLAUDE.md',
       '--permission-mode', 'acceptEdits',
+      '--setting-sources=',
       '--allowedTools=Read,Bash',
       '--model=opus',
       '--max-turns=12',
+      '--max-budget-usd=2',
     ]);
   });
 

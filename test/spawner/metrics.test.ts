@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyMetrics, emptyTokenUsage, MetricsAccumulator } from '../../src/spawner/metrics.js';
-import type { AssistantMessage, ResultMessage, StreamMessage, SystemInitMessage, UserMessage, WireUsage } from '../../src/spawner/stream/messages.js';
+import { estimateCostUsd, UNKNOWN_MODEL_PRICE } from '../../src/spawner/pricing.js';
+import type {
+  AssistantMessage,
+  ResultMessage,
+  StreamEventMessage,
+  StreamMessage,
+  SystemInitMessage,
+  UserMessage,
+  WireUsage,
+} from '../../src/spawner/stream/messages.js';
 
 const SESSION = '0b1c2d3e-0000-4000-8000-000000000000';
 const MODEL = 'claude-sonnet-4-5-20250929';
@@ -57,6 +66,38 @@ const usage = (input: number, output: number, cacheCreation = 0, cacheRead = 0):
   cache_creation_input_tokens: cacheCreation,
   cache_read_input_tokens: cacheRead,
 });
+
+// `stream_event` lines as `--include-partial-messages` writes them (2.1.197).
+const streamEvent = (event: StreamEventMessage['event'], parent: string | null = null, extra: Partial<StreamEventMessage> = {}): StreamEventMessage => ({
+  type: 'stream_event',
+  event,
+  session_id: SESSION,
+  parent_tool_use_id: parent,
+  uuid: 'e0000000-0000-4000-8000-000000000000',
+  ...extra,
+});
+const messageStart = (id: string, input: number, parent: string | null = null, model = MODEL, cacheCreation = 0, cacheRead = 0): StreamEventMessage =>
+  streamEvent(
+    { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], usage: usage(input, 1, cacheCreation, cacheRead) } },
+    parent,
+  );
+const messageDelta = (output: number, parent: string | null = null, extra: Partial<StreamEventMessage> = {}): StreamEventMessage =>
+  streamEvent({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: output } }, parent, extra);
+const messageStop = (parent: string | null = null): StreamEventMessage => streamEvent({ type: 'message_stop' }, parent);
+const textDelta = (parent: string | null = null): StreamEventMessage =>
+  streamEvent({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'abc' } }, parent);
+
+/**
+ * One model call as the CLI writes it with partial messages: message_start (input, 1 output token), content
+ * deltas, the assistant line (which repeats message_start's usage), message_delta (the output), message_stop.
+ */
+const modelCall = (id: string, input: number, output: number, parent: string | null = null): StreamMessage[] => [
+  messageStart(id, input, parent),
+  textDelta(parent),
+  assistant(id, [toolUse('Bash', { command: 'echo' })], usage(input, 1), { parent_tool_use_id: parent }),
+  messageDelta(output, parent),
+  messageStop(parent),
+];
 
 const feed = (messages: StreamMessage[]): MetricsAccumulator => {
   const m = new MetricsAccumulator();
@@ -286,5 +327,134 @@ void describe('MetricsAccumulator', () => {
     m.settleOpenTurn();
     assert.deepEqual(m.tokenUsage, { input: 1000, output: 100, cacheCreation: 0, cacheRead: 200, total: 1300 });
     assert.equal(m.liveTokens, 1300);
+  });
+});
+
+void describe('MetricsAccumulator with partial messages', () => {
+  void it('counts input at message_start and output at message_delta, each call once', () => {
+    const m = new MetricsAccumulator();
+    m.apply(init());
+    m.apply(messageStart('msg_1', 5000));
+    assert.equal(m.liveTokens, 5001, 'input counts as soon as the call starts');
+    m.apply(textDelta());
+    m.apply(assistant('msg_1', [toolUse('Bash', { command: 'echo' })], usage(5000, 1)));
+    assert.equal(m.liveTokens, 5001, 'the assistant line repeats message_start: not counted again');
+    m.apply(messageDelta(5000));
+    assert.equal(m.liveTokens, 10_000, 'output counts at message_delta, before the call is over');
+    m.apply(messageStop());
+    m.apply(toolResult(false));
+    for (const line of modelCall('msg_2', 5000, 5000)) m.apply(line);
+    assert.equal(m.liveTokens, 20_000);
+    assert.equal(m.tokenUsage.total, 0, 'totals wait for the result');
+  });
+
+  void it('ends on exactly the figures of the CLI result, with no live count added', () => {
+    const m = feed([init(), ...modelCall('msg_1', 5000, 5000), toolResult(false), ...modelCall('msg_2', 5000, 5000)]);
+    // The CLI's own counters also hold calls it does not stream (titles, summaries): they win.
+    const modelUsage = { [MODEL]: { inputTokens: 10_100, outputTokens: 10_020, cacheReadInputTokens: 7, cacheCreationInputTokens: 3 } };
+    m.apply(result({ modelUsage, total_cost_usd: 0.1804 }));
+    assert.deepEqual(m.tokenUsage, { input: 10_100, output: 10_020, cacheRead: 7, cacheCreation: 3, total: 20_130 });
+    assert.equal(m.liveTokens, 20_130);
+    assert.equal(m.costUsd, 0.1804);
+    assert.equal(m.liveCostUsd, 0.1804);
+    // The next turn starts from the result's figures.
+    for (const line of modelCall('msg_3', 100, 50)) m.apply(line);
+    assert.equal(m.liveTokens, 20_130 + 150);
+    m.apply(result({ modelUsage: { [MODEL]: { inputTokens: 10_200, outputTokens: 10_070, cacheReadInputTokens: 7, cacheCreationInputTokens: 3 } }, total_cost_usd: 0.19 }));
+    assert.equal(m.tokenUsage.total, 20_280);
+    assert.equal(m.liveCostUsd, 0.19);
+  });
+
+  void it('keeps the highest count per call whatever order the reports come in', () => {
+    const m = feed([
+      messageStart('msg_1', 300),
+      messageDelta(40),
+      // An assistant line written after the delta still carries message_start's figures.
+      assistant('msg_1', [{ type: 'text', text: 'late' }], usage(300, 1)),
+      messageDelta(90),
+      assistant('msg_1', [{ type: 'text', text: 'later' }], usage(300, 1)),
+    ]);
+    assert.equal(m.liveTokens, 390);
+  });
+
+  void it('gives each message_delta to the call running on its stream (main loop and subagents side by side)', () => {
+    const m = feed([
+      messageStart('msg_main', 1000),
+      messageStart('msg_sub_a', 200, 'toolu_task_a'),
+      messageStart('msg_sub_b', 300, 'toolu_task_b'),
+      messageDelta(20, 'toolu_task_a'),
+      messageDelta(500),
+      messageDelta(30, 'toolu_task_b'),
+      messageStop('toolu_task_a'),
+      messageStart('msg_sub_a2', 250, 'toolu_task_a'),
+      messageDelta(25, 'toolu_task_a'),
+    ]);
+    assert.equal(m.liveTokens, 1500 + 220 + 330 + 275);
+    m.settleOpenTurn();
+    assert.deepEqual(m.tokenUsage, { input: 1750, output: 575, cacheCreation: 0, cacheRead: 0, total: 2325 });
+  });
+
+  void it('uses api_message_id when the CLI names the message', () => {
+    const m = feed([messageStart('msg_1', 100), messageStart('msg_2', 100), messageDelta(60, null, { api_message_id: 'msg_1' })]);
+    assert.equal(m.liveTokens, 100 + 60 + 100 + 1);
+  });
+
+  void it('ignores a message_delta with no call to belong to, and events without usage', () => {
+    const m = feed([
+      messageDelta(500),
+      streamEvent({ type: 'message_start', message: null }),
+      streamEvent({ type: 'message_start', message: { usage: usage(5, 5) } }),
+      streamEvent({ type: 'message_delta', usage: null }),
+      textDelta(),
+      messageStop(),
+    ]);
+    assert.equal(m.liveTokens, 0);
+    assert.deepEqual(m.metrics, emptyMetrics());
+  });
+
+  void it('does not let message_delta after a result count again', () => {
+    const m = feed([...modelCall('msg_1', 100, 50), result({ modelUsage: { [MODEL]: { inputTokens: 100, outputTokens: 50 } } })]);
+    assert.equal(m.liveTokens, 150);
+    // A stray late delta of the finished call opens nothing: its stream was reset with the turn.
+    m.apply(messageDelta(50));
+    assert.equal(m.liveTokens, 150);
+  });
+
+  void it('estimates the running cost from the counts and the model price', () => {
+    const m = feed([init(), ...modelCall('msg_1', 5000, 5000)]);
+    // Sonnet: $3 / $15 per million tokens.
+    assert.ok(Math.abs(m.liveCostUsd - (5000 * 3 + 5000 * 15) / 1e6) < 1e-12, String(m.liveCostUsd));
+    m.apply(result({ total_cost_usd: 0.2 }));
+    assert.equal(m.liveCostUsd, 0.2, 'the CLI figure replaces the estimate');
+    m.apply(messageStart('msg_2', 1000, null, 'claude-offline-1'));
+    m.apply(messageDelta(1000));
+    const unknown = (1000 * UNKNOWN_MODEL_PRICE.input + 1000 * UNKNOWN_MODEL_PRICE.output) / 1e6;
+    assert.ok(Math.abs(m.liveCostUsd - (0.2 + unknown)) < 1e-12, 'an unknown model is priced at the most expensive price');
+  });
+
+  void it('settles an unfinished turn: its live tokens and estimated cost (the CLI reported none)', () => {
+    const m = feed([
+      init(),
+      result({ modelUsage: { [MODEL]: { inputTokens: 10, outputTokens: 10 } }, total_cost_usd: 0.01 }),
+      ...modelCall('msg_1', 5000, 5000),
+      messageStart('msg_2', 5000),
+    ]);
+    const live = m.liveTokens;
+    const cost = m.liveCostUsd;
+    m.settleOpenTurn();
+    assert.deepEqual(m.tokenUsage, { input: 10_010, output: 5011, cacheCreation: 0, cacheRead: 0, total: 15_021 });
+    assert.equal(m.liveTokens, live);
+    assert.equal(m.costUsd, cost);
+    const expected = 0.01 + estimateCostUsd({ input: 10_000, output: 5001, cacheCreation: 0, cacheRead: 0 }, MODEL);
+    assert.ok(Math.abs(m.costUsd - expected) < 1e-12);
+  });
+
+  void it('stays exact over a long turn, past the calls it keeps by id', () => {
+    const calls = 5000;
+    const m = new MetricsAccumulator();
+    for (let i = 0; i < calls; i += 1) for (const line of modelCall(`msg_${i}`, 10, 5)) m.apply(line);
+    assert.equal(m.liveTokens, calls * 15);
+    m.settleOpenTurn();
+    assert.deepEqual(m.tokenUsage, { input: calls * 10, output: calls * 5, cacheCreation: 0, cacheRead: 0, total: calls * 15 });
   });
 });

@@ -50,7 +50,8 @@ const CASES: Case[] = [
   { name: '503 with server_error', facts: { ...exited(1), result: apiFailure({ api_error_status: 503 }), assistantError: 'server_error' }, state: 'failed', reason: 'api_error:server' },
   // Result subtypes.
   { name: 'error_max_turns', facts: { ...exited(1), result: result({ subtype: 'error_max_turns', is_error: true, result: undefined, errors: ['Reached maximum number of turns (3)'] }) }, state: 'failed', reason: 'result_error:max_turns', message: 'Reached maximum number of turns (3)' },
-  { name: 'error_max_budget_usd', facts: { ...exited(1), result: result({ subtype: 'error_max_budget_usd', is_error: true, result: undefined }) }, state: 'failed', reason: 'result_error:max_budget' },
+  // The CLI's --max-budget-usd backs maxCostUsd: its stop is the same budget:cost as the live one.
+  { name: 'error_max_budget_usd', facts: { ...exited(1), result: result({ subtype: 'error_max_budget_usd', is_error: true, result: undefined, errors: ['Reached maximum budget ($0.05)'] }) }, state: 'failed', reason: 'budget:cost', message: 'Reached maximum budget ($0.05)' },
   { name: 'error_during_execution', facts: { ...exited(1), result: result({ subtype: 'error_during_execution', is_error: true, result: undefined, errors: ['a', 'b'] }) }, state: 'failed', reason: 'result_error:execution', message: 'a; b' },
   { name: 'error_max_turns wins over an api status', facts: { ...exited(1), result: result({ subtype: 'error_max_turns', is_error: true, api_error_status: 429 }) }, state: 'failed', reason: 'result_error:max_turns' },
   // No result: the process died.
@@ -75,6 +76,8 @@ const CASES: Case[] = [
   { name: 'terminated with SIGKILL and an API error', facts: { ...exited(null, 'SIGKILL'), stopReason: 'terminated', result: apiFailure({ api_error_status: 401 }) }, state: 'terminated', reason: 'terminated' },
   { name: 'budget:tokens', facts: { ...exited(null, 'SIGTERM'), stopReason: 'budget:tokens' }, state: 'failed', reason: 'budget:tokens' },
   { name: 'budget:tokens over a result', facts: { ...exited(0), stopReason: 'budget:tokens', result: result() }, state: 'failed', reason: 'budget:tokens' },
+  { name: 'budget:cost', facts: { ...exited(143), stopReason: 'budget:cost' }, state: 'failed', reason: 'budget:cost' },
+  { name: 'budget:tokens over the CLI budget result', facts: { ...exited(1), stopReason: 'budget:tokens', result: result({ subtype: 'error_max_budget_usd', is_error: true }) }, state: 'failed', reason: 'budget:tokens' },
   { name: 'spawn error', facts: { ...exited(null), spawnError: 'spawn ENOENT' }, state: 'failed', reason: 'spawn_error', message: 'spawn ENOENT' },
   { name: 'spawn error over an exit code', facts: { ...exited(127), spawnError: 'EACCES' }, state: 'failed', reason: 'spawn_error', message: 'EACCES' },
 ];

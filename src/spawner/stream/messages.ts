@@ -69,6 +69,26 @@ export interface ResultMessage {
   [key: string]: unknown;
 }
 
+/**
+ * `stream_event` (with `--include-partial-messages`): one raw Messages API server-sent event of a running
+ * model call. `message_start` carries the call's id, model and input-side usage; `message_delta` its
+ * cumulative `usage.output_tokens` (and names no message: the stream's current call is meant).
+ */
+export interface StreamEventMessage {
+  type: 'stream_event';
+  event: {
+    type: string;
+    message?: { id?: string; model?: string; usage?: WireUsage; [key: string]: unknown } | null;
+    usage?: WireUsage | null;
+    [key: string]: unknown;
+  };
+  /** The Task tool call a subagent's event belongs to; null for the main loop. */
+  parent_tool_use_id?: string | null;
+  /** The message id, where the CLI names it. */
+  api_message_id?: string;
+  [key: string]: unknown;
+}
+
 /** Any other message type the CLI may add; kept as it came. */
 export interface OtherMessage {
   type: string;
@@ -77,9 +97,11 @@ export interface OtherMessage {
 }
 
 /** One line of the CLI's stream-json output. */
-export type StreamMessage = SystemInitMessage | AssistantMessage | UserMessage | ResultMessage | OtherMessage;
+export type StreamMessage = SystemInitMessage | AssistantMessage | UserMessage | ResultMessage | StreamEventMessage | OtherMessage;
 
 export const isInit = (m: StreamMessage): m is SystemInitMessage => m.type === 'system' && m.subtype === 'init';
 export const isAssistant = (m: StreamMessage): m is AssistantMessage => m.type === 'assistant' && typeof m['message'] === 'object';
 export const isUser = (m: StreamMessage): m is UserMessage => m.type === 'user' && typeof m['message'] === 'object';
 export const isResult = (m: StreamMessage): m is ResultMessage => m.type === 'result';
+export const isStreamEvent = (m: StreamMessage): m is StreamEventMessage =>
+  m.type === 'stream_event' && typeof m['event'] === 'object' && m['event'] !== null;

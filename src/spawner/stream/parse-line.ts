@@ -13,3 +13,14 @@ export function parseLine(line: string): StreamMessage | undefined {
   }
   return undefined;
 }
+
+/** How the CLI starts a `content_block_delta` stream-event line (its keys in the order it writes them). */
+export const CONTENT_DELTA_PREFIX = '{"type":"stream_event","event":{"type":"content_block_delta"';
+
+/**
+ * True for a `stream_event` line that only carries a piece of streamed content (`content_block_delta`):
+ * most lines of a partial-messages stream, with nothing the supervisor needs (usage comes in
+ * `message_start` and `message_delta`). Lets the caller skip parsing them. A line written with other key
+ * order is simply parsed as usual.
+ */
+export const isContentDeltaLine = (line: string): boolean => line.startsWith(CONTENT_DELTA_PREFIX);
