@@ -1,29 +1,37 @@
 import { z } from 'zod';
 import type { ClaudeSessionConfig } from '../spawner/types.js';
 import { validate } from '../utils/validate.js';
-import { CHARTER_TOOL_NAMES } from './tools.js';
+import { patternProblem } from './policy/patterns.js';
+import { ALLOWED_TOOL_ENTRY_MESSAGE, isAllowedToolEntry } from './tools.js';
 
 const text = z.string().min(1, 'must be a non-empty string');
 const ms = z.number().int('must be whole milliseconds').nonnegative('must be >= 0');
+
+/** A forbidden pattern: a RegExp that RE2 can run (linear time; no lookaround or backreferences). */
+export const linearPattern = z.instanceof(RegExp, { message: 'must be a RegExp' }).superRefine((pattern, ctx) => {
+  const problem = patternProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: pattern });
+});
 
 export const charterSchema = z.object({
   identity: z.object({ name: text, email: z.string(), role: text }),
   objectives: z.array(z.string()),
   constraints: z.object({
     forbiddenCommands: z.array(text),
-    forbiddenPatterns: z.array(z.instanceof(RegExp, { message: 'must be a RegExp' })),
+    forbiddenPatterns: z.array(linearPattern),
     requiredApprovals: z.array(text),
   }),
   resources: z.object({
     maxTokens: z.number().int().positive('must be a positive integer'),
+    maxCostUsd: z.number().positive('must be a positive number of US dollars').optional(),
     maxExecutionTime: ms,
-    allowedTools: z.array(
-      z.string().refine((name) => (CHARTER_TOOL_NAMES as string[]).includes(name.toLowerCase()), {
-        message: `must be one of ${CHARTER_TOOL_NAMES.join(', ')}`,
-      }),
-    ),
+    allowedTools: z.array(z.string().refine(isAllowedToolEntry, { message: ALLOWED_TOOL_ENTRY_MESSAGE })),
   }),
+  isolation: z.enum(['sandbox', 'none']).optional(),
 });
+
+/** `isolation` of a session, a charter or a task file. */
+export const isolationSchema = z.enum(['sandbox', 'none']);
 
 export const sessionConfigSchema = z.object({
   workingDirectory: text,
@@ -49,6 +57,7 @@ export const sessionConfigSchema = z.object({
   idleTimeoutMs: ms.optional(),
   resumeClaudeSessionId: z.uuid().optional(),
   verbose: z.boolean().optional(),
+  isolation: isolationSchema.optional(),
 });
 
 /** Validates a session config before anything is written or spawned. */

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { checkToolCall } from '../charter/policy/index.js';
+import { checkExec } from '../charter/policy/check-exec.js';
 import type { VPCharter } from '../spawner/types.js';
-import { matchRequiredApproval } from './approvals.js';
-import type { GuardDecision, HookCall } from './channel.js';
+import type { ExecRequest, GuardDecision, HookCall } from './channel.js';
+import { decideToolCall, sessionPolicy, type SessionPolicy } from './policy-worker.js';
+
+/** The tool name under which programs checked at exec (by the exec guard shim) are reported and approved. */
+export const EXEC_TOOL_NAME = 'exec';
 
 /** A tool call waiting for a person's decision. */
 export interface ApprovalRequest {
@@ -31,6 +34,10 @@ interface Pending {
 /** Decides each tool call of one session: budget, forbidden commands and patterns, then required approvals. */
 export class SessionGuard {
   readonly #pending = new Map<string, Pending>();
+  /** The approval term of the last approved tool call, until the next tool call is decided. */
+  #grant: string | undefined;
+  /** The charter's rules, compiled on the first call. */
+  #policy: SessionPolicy | undefined;
 
   constructor(
     private readonly sessionId: string,
@@ -40,13 +47,33 @@ export class SessionGuard {
   ) {}
 
   async decide(call: HookCall): Promise<GuardDecision> {
+    this.#grant = undefined;
     const input = call.tool_input ?? {};
-    if (this.events.isOverBudget()) return this.#deny(call, 'The session has used its token budget and is being stopped.');
-    const verdict = checkToolCall(call.tool_name, input, this.charter.constraints);
+    if (this.events.isOverBudget()) return this.#deny(call, 'The session has used its budget (tokens or cost) and is being stopped.');
+    // Large inputs are decided in the policy worker (the event loop never waits for them); a check past its deadline denies.
+    const { verdict, approval: term } = await decideToolCall(call.tool_name, input, (this.#policy ??= sessionPolicy(this.charter)));
     if (!verdict.allowed) return this.#deny(call, verdict.reason);
-    const term = matchRequiredApproval(call.tool_name, input, this.charter.constraints.requiredApprovals);
     if (term === undefined) return { decision: 'allow' };
-    return this.#askPerson(call, `matches required approval "${term}"`);
+    const decision = await this.#askPerson(call, `matches required approval "${term}"`);
+    // The approved call may now run the program the term names: decideExec does not ask a second time.
+    if (decision.decision === 'allow') this.#grant = term;
+    return decision;
+  }
+
+  /**
+   * Decides a program about to run inside the sandbox, as the exec guard shim reports it: a forbidden command is
+   * denied; an approval term asks a person, unless a person approved a tool call with the same term and no tool
+   * call has been decided since.
+   */
+  decideExec(request: ExecRequest): Promise<GuardDecision> {
+    const call: HookCall = { tool_name: EXEC_TOOL_NAME, tool_input: { path: request.path, argv: request.argv, cwd: request.cwd } };
+    const verdict = checkExec(request.path, request.argv, this.charter.constraints);
+    if ('approval' in verdict) {
+      if (this.#grant?.toLowerCase() === verdict.approval.toLowerCase()) return Promise.resolve({ decision: 'allow' });
+      const ran = request.argv.join(' ').slice(0, 200);
+      return this.#askPerson(call, `the program ${ran} matches required approval "${verdict.approval}"`);
+    }
+    return Promise.resolve(verdict.allowed ? { decision: 'allow' } : this.#deny(call, verdict.reason));
   }
 
   /** Lets a waiting call run. Returns false when the id is not waiting (unknown or already settled). */

@@ -55,6 +55,10 @@ const CASES: Case[] = [
   { path: 'charter.resources.maxTokens', value: '1000', shown: '"1000"' },
   { path: 'charter.resources.maxTokens', value: Number.NaN, shown: 'NaN' },
   { path: 'timeout', value: Number.POSITIVE_INFINITY, shown: 'Infinity' },
+  { path: 'charter.resources.maxCostUsd', value: 0, shown: '0' },
+  { path: 'charter.resources.maxCostUsd', value: -0.5, shown: '-0.5' },
+  { path: 'charter.resources.maxCostUsd', value: '1', shown: '"1"' },
+  { path: 'charter.resources.maxCostUsd', value: Number.POSITIVE_INFINITY, shown: 'Infinity' },
   { path: 'charter.resources.maxExecutionTime', value: -1, shown: '-1' },
   { path: 'charter.resources.maxExecutionTime', value: 0.5, shown: '0.5' },
   { path: 'charter.resources.allowedTools', value: ['read', 'deploy'], field: 'charter.resources.allowedTools.1', shown: '"deploy"', given: 'deploy' },
@@ -106,6 +110,7 @@ void describe('validateSessionConfig', () => {
       verbose: true,
     });
     config.charter.resources.allowedTools = ['READ', 'Write', 'bash', 'glob', 'grep', 'webfetch'];
+    config.charter.resources.maxCostUsd = 0.5;
     config.taskContext.relatedTasks = ['A-1'];
     config.taskContext.metadata = { anything: { goes: [1] } };
     config.memory.recentActions = [{ timestamp: new Date(0), action: 'a', result: 'b' }];

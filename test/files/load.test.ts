@@ -101,6 +101,16 @@ void describe('loadCharterFile and resolveCharter', () => {
     assert.deepEqual((await loadCharterFile(join(dir, 'b.json'))).resources, makeConfig('/x').charter.resources);
   });
 
+  void it('accepts a cost budget in a charter file and in a task file\'s inline charter', async (t) => {
+    const withCost = CHARTER.replace('  maxTokens: 1000\n', '  maxTokens: 1000\n  maxCostUsd: 2.5\n');
+    const dir = setup(t, { 'a.yaml': withCost, 't.yaml': INLINE.replace('maxTokens: 1000\n', 'maxTokens: 1000\n    maxCostUsd: 0.75\n') });
+    assert.equal((await loadCharterFile(join(dir, 'a.yaml'))).resources.maxCostUsd, 2.5);
+    const request = await loadTaskFile(join(dir, 't.yaml'));
+    assert.equal(buildSessionConfig(request).charter.resources.maxCostUsd, 0.75);
+    const bad = setup(t, { 'b.yaml': withCost.replace('maxCostUsd: 2.5', 'maxCostUsd: -1') });
+    await assert.rejects(loadCharterFile(join(bad, 'b.yaml')), /charter\.resources\.maxCostUsd|resources\.maxCostUsd/);
+  });
+
   void it('resolves names (.yaml, .yml, .json) and returns charter objects as they are', async (t) => {
     const dir = setup(t, { 'a.yaml': CHARTER, 'b.json': CHARTER_JSON, 'c.yml': CHARTER, 'notes.txt': 'x' });
     for (const name of ['a', 'b', 'c', 'b.json']) assert.equal((await resolveCharter(name, dir)).identity.role.length > 0, true);
