@@ -3,12 +3,15 @@
 import { cpus, loadavg } from 'node:os';
 import { ingest } from './ingest.js';
 import { memory } from './memory.js';
+import { patterns } from './patterns.js';
 import { poolThroughput, warmStart } from './pool.js';
 import { printTable, verdict, type BenchCase, type CaseResult, type Goal } from './report.js';
+import { sandboxStart } from './sandbox.js';
+import { execGuard } from './exec-guard.js';
 import { spawnOverhead } from './spawn-overhead.js';
 import { killLeftovers } from './util.js';
 
-const ALL: BenchCase[] = [spawnOverhead, ingest, memory, poolThroughput, warmStart];
+const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const cases = ALL.filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
 if (cases.length === 0) {

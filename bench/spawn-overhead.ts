@@ -26,7 +26,8 @@ async function run(): Promise<CaseResult> {
     const command = resolveClaudePath(join(repoRoot, 'node_modules/.bin/claude'));
     const env = { ...server.env, CLAUDE_CONFIG_DIR: dirs.config.path, [BENCH_MARK_VAR]: benchMark };
     const config = sessionConfig(dirs.cwd.path, `Say ok. ${scenarioMarker('ok')}`, TIMEOUT_MS);
-    const spawner = new ClaudeSessionSpawner({ claudePath: command, env, stateDir: dirs.state.path, logger: silentLogger });
+    // Unsandboxed: this case measures the supervisor itself (the sandbox has its own case, sandbox-start).
+    const spawner = new ClaudeSessionSpawner({ claudePath: command, env, stateDir: dirs.state.path, logger: silentLogger, isolation: 'none' });
     let resultAt = Number.NaN;
     spawner.on('session-message', ({ message }) => {
       if (message.type === 'result') resultAt = performance.now();

@@ -9,6 +9,7 @@ export const ErrorCodes = {
   CLAUDE_NOT_EXECUTABLE: 'ERR_CLAUDE_NOT_EXECUTABLE',
   STATE_DIR_UNWRITABLE: 'ERR_STATE_DIR_UNWRITABLE',
   SPAWN_FAILED: 'ERR_SPAWN_FAILED',
+  SANDBOX_UNAVAILABLE: 'ERR_SANDBOX_UNAVAILABLE',
   SESSION_NOT_FOUND: 'ERR_SESSION_NOT_FOUND',
   SESSION_NOT_RUNNING: 'ERR_SESSION_NOT_RUNNING',
   QUEUE_FULL: 'ERR_QUEUE_FULL',
@@ -101,6 +102,22 @@ export class StateDirError extends VpDaemonError {
 export class SpawnError extends VpDaemonError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.SPAWN_FAILED, message, options);
+  }
+}
+
+/**
+ * A session asked for `isolation: 'sandbox'` (the default) and the machine cannot give it one.
+ * Nothing was started; `missing` names what to install, or set `isolation: 'none'` explicitly.
+ */
+export class SandboxUnavailableError extends VpDaemonError {
+  readonly field = 'isolation';
+  readonly value = 'sandbox';
+  constructor(
+    readonly missing: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCodes.SANDBOX_UNAVAILABLE, `Sessions cannot be sandboxed: ${detail}. Install ${missing}, or set isolation: 'none' to run unsandboxed.`, options);
   }
 }
 

@@ -74,6 +74,7 @@ export {
   SessionNotFoundError,
   SessionNotRunningError,
   SpawnError,
+  SandboxUnavailableError,
   StateDirError,
   VpDaemonError,
   WorkingDirectoryError,

@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import { SessionPool } from '../pool/pool.js';
 import { SessionRecoveryManager } from '../recovery/manager.js';
 import { findSessionProcesses } from '../spawner/process-tree.js';
+import { sandboxSupport } from '../sandbox/probe.js';
+import type { Isolation } from '../spawner/options.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../spawner/types.js';
 import { startModelServer } from '../testing/model-server.js';
@@ -57,8 +59,23 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
   writeFileSync(join(work, 'deploy.sh'), '#!/bin/sh\necho "deploying to $1"\n', { mode: 0o755 });
   const tasks = demoTasks(work);
   const server = await startModelServer({ scenarios: tasks.map((t) => t.scenario) });
+  // Sandboxed where the machine allows it; elsewhere the demo still runs, and says so (never silently).
+  const isolation = await sandboxSupport().then(
+    (): Isolation => 'sandbox',
+    (error: unknown): Isolation => {
+      const why = error instanceof Error ? error.message : String(error);
+      if (!options.json) print(`NOTE: sessions run UNSANDBOXED in this demo. ${why}\n`);
+      else print(JSON.stringify({ event: 'unsandboxed', reason: why }));
+      return 'none';
+    },
+  );
   // A throwaway HOME and config folder: the demo never touches the user's Claude or shell setup.
-  const spawner = new ClaudeSessionSpawner({ env: { ...server.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') }, logger: pino({ level: 'silent' }), killGraceMs: 2000 });
+  const spawner = new ClaudeSessionSpawner({
+    env: { ...server.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') },
+    logger: pino({ level: 'silent' }),
+    killGraceMs: 2000,
+    isolation,
+  });
   // One retry per crash: enough to show a recovery by resume, and a timeout that stays a timeout.
   const recovery = new SessionRecoveryManager(spawner, { strategy: 'immediate', maxRetries: 1, crashDumpDirectory: join(work, '.vp-daemon', 'crash-dumps') });
   const pool = new SessionPool(spawner, { maxConcurrentSessions: 2, autoRecovery: true });
@@ -94,7 +111,10 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
   recovery.on('crash-analyzed', ({ sessionId, analysis }) => log('crash-analyzed', { sessionId, crashClass: analysis.crashClass }, `crash     ${title.get(sessionId) ?? sessionId}: ${analysis.rootCause}`));
   recovery.on('recovery-attempt', ({ sessionId, resume }) => log('recovery-attempt', { sessionId, resume }, `recover   ${title.get(sessionId) ?? sessionId}: ${resume ? 'resuming the conversation' : 'starting fresh'}`));
   try {
-    if (!options.json) print(`vp-daemon demo: ${tasks.length} tasks, 2 at a time, through the real Claude CLI against an offline model server (${server.url})\n`);
+    if (!options.json) {
+      const where = isolation === 'sandbox' ? 'each in a bubblewrap sandbox' : 'unsandboxed';
+      print(`vp-daemon demo: ${tasks.length} tasks, 2 at a time, ${where}, through the real Claude CLI against an offline model server (${server.url})\n`);
+    }
     const runs = await Promise.all(
       tasks.map(
         (task, i) =>

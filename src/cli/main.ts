@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isVpDaemonError } from '../errors.js';
 import { clientCommands, DaemonCallError } from './commands/client.js';
+import { doctorCommand } from './commands/doctor.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { SERVE_HELP, serveCommand } from './commands/serve.js';
 import { runDemo } from './demo.js';
@@ -12,6 +13,7 @@ Usage: vp-daemon <command> [options]      (vp-daemon <command> --help for detail
 
 Commands:
   demo                     Offline showcase: sessions of the real Claude CLI against a local model server
+  doctor                   What this machine offers: bubblewrap, user namespaces, the Claude CLI, git
   run <task.yaml>          Run one session in the foreground with a progress view
   serve                    Run the daemon (pool, recovery, database, control API)
   submit <task.yaml>       Queue a task on a running daemon
@@ -40,6 +42,8 @@ const CLIENT_HELP: Record<string, string> = {
   deny: 'vp-daemon deny <approval> [--reason TEXT] [--state DIR]\n\nExample:\n  vp-daemon deny approval-… --reason "not on Fridays"\n',
   cancel: 'vp-daemon cancel <request> [--terminate] [--state DIR]\n\nExample:\n  vp-daemon cancel req-… --terminate\n',
   drain: 'vp-daemon drain [--timeout MS] [--state DIR]\n\nExample:\n  vp-daemon drain --timeout 60000\n',
+  doctor:
+    'vp-daemon doctor [--json]\n\nChecks what sandboxed sessions need: bubblewrap and user namespaces, the exec guard library,\nthe Claude CLI (and whether its version is tested), git and a C compiler. Exits 1 when a needed check fails.\n\nExample:\n  npx vp-daemon doctor\n',
   demo: 'vp-daemon demo [--json] [--keep]\n\nRuns sessions of the real Claude CLI against an offline model server and prints a summary.\n\nExample:\n  npx vp-daemon demo\n',
 };
 
@@ -89,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'demo':
       return runDemo({ json, keep: values.keep ?? false });
+    case 'doctor':
+      return doctorCommand(json, print);
     case 'run':
       return runCommand({ file: need('a task file'), json, stateDir: values.state, chartersDir: values.charters });
     case 'serve':

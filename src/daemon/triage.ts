@@ -74,5 +74,6 @@ export function buildSessionConfig(request: ResolvedTriageRequest): ClaudeSessio
   if (request.timeout !== undefined) config.timeout = request.timeout;
   if (request.model !== undefined) config.model = request.model;
   if (request.maxTurns !== undefined) config.maxTurns = request.maxTurns;
+  if (request.isolation !== undefined) config.isolation = request.isolation;
   return config;
 }

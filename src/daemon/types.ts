@@ -22,6 +22,8 @@ export interface TriageRequest {
   timeout?: number;
   model?: string;
   maxTurns?: number;
+  /** `'sandbox'` (default) or `'none'`: see the spawner's `isolation`. */
+  isolation?: 'sandbox' | 'none';
 }
 
 /** A triage request whose charter has been resolved to an object. */

@@ -1,6 +1,7 @@
 // Zod schemas of task and charter files. Unknown keys are errors. The charter's parts are taken from
 // `charterSchema`, so a file's charter obeys exactly the rules a session's charter does.
 import { z } from 'zod';
+import { patternProblem } from '../charter/policy/patterns.js';
 import { charterSchema, sessionConfigSchema } from '../charter/schema.js';
 import type { FileIssue } from '../errors.js';
 import type { SourceFile } from './source.js';
@@ -14,11 +15,13 @@ export function parsePattern(written: string): RegExp | string {
   if (!written.startsWith('/') || end <= 0) return "must be written as '/regex/flags', e.g. '/deploy.*production/i'";
   const source = written.slice(1, end);
   if (source === '') return 'must not be an empty pattern';
+  let pattern: RegExp;
   try {
-    return new RegExp(source, written.slice(end + 1));
+    pattern = new RegExp(source, written.slice(end + 1));
   } catch (error) {
     return `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`;
   }
+  return patternProblem(pattern) ?? pattern; // the same rule as a session's charter: linear-time matching only
 }
 
 const patternSchema = z.string().transform((written, ctx) => {
@@ -36,6 +39,7 @@ export const charterFileSchema = z.strictObject({
   objectives,
   constraints: z.strictObject({ ...constraints.shape, forbiddenPatterns: z.array(patternSchema) }),
   resources: z.strictObject(resources.shape),
+  isolation: charterSchema.shape.isolation,
 });
 
 const memory = sessionConfigSchema.shape.memory.shape;
@@ -63,6 +67,7 @@ export const taskFileSchema = z.strictObject({
   timeout: ms.optional(),
   model: text.optional(),
   maxTurns: z.number().int().positive('must be a positive integer').optional(),
+  isolation: charterSchema.shape.isolation,
 });
 
 const NOUNS: Record<string, string> = {

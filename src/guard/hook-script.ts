@@ -15,6 +15,10 @@ const fail = (reason) => {
   process.exit(2);
 };
 
+// Deny before the CLI's own hook timeout runs out: a hook that times out there would let the call through.
+const deadlineMs = Number(process.argv[3]);
+if (deadlineMs > 0) setTimeout(() => fail('no decision in time'), deadlineMs).unref();
+
 let channel;
 try {
   channel = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -45,8 +49,11 @@ const shellQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)
  * `waitSeconds` bounds how long the CLI lets the hook wait (for a person's approval).
  */
 export function hookSettings(input: { nodePath: string; scriptPath: string; channelPath: string; waitSeconds: number }): string {
-  const command = [input.nodePath, input.scriptPath, input.channelPath].map(shellQuote).join(' ');
+  const deadlineMs = Math.max(1000, (input.waitSeconds - 10) * 1000);
+  const command = [input.nodePath, input.scriptPath, input.channelPath, String(deadlineMs)].map(shellQuote).join(' ');
   return JSON.stringify({
-    hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command, timeout: input.waitSeconds }] }] },
+    // `onFailure: 'block'`: a hook that crashes or is killed blocks the call (2.1.198 and later; 2.1.197 ignores
+    // the key and lets such a call through, which the spawner catches as `guard:bypassed`).
+    hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command, timeout: input.waitSeconds, onFailure: 'block' }] }] },
   });
 }

@@ -34,11 +34,23 @@ export interface SpawnerOptions {
    * each other's `.claude.json`. @default 'inherit'
    */
   readonly claudeConfigDir?: 'inherit' | 'per-session';
+  /**
+   * How sessions are isolated. `'sandbox'`: each runs in a bubblewrap sandbox (its workspace writable, the system
+   * read-only, the daemon's state, other workspaces and the rest of HOME invisible, a PID namespace of its own).
+   * `'none'`: the CLI runs as the daemon's user, with a warning per session. A session's `isolation` overrides it.
+   * @default 'sandbox'
+   */
+  readonly isolation?: Isolation;
+  /** Sandbox settings: the `bwrap` binary (default: on PATH) and more paths shown read-only inside. */
+  readonly sandbox?: { readonly bwrapPath?: string; readonly readOnlyPaths?: readonly string[] };
   /** Extra CLI arguments appended to every invocation. */
   readonly extraArgs?: readonly string[];
   /** pino logger. @default JSON on stderr at `VP_DAEMON_LOG_LEVEL` (warn) */
   readonly logger?: Logger;
 }
+
+/** `'sandbox'` (bubblewrap) or `'none'`. */
+export type Isolation = 'sandbox' | 'none';
 
 export type FilledSpawnerOptions = Required<Omit<SpawnerOptions, 'claudePath' | 'stateDir'>> &
   Pick<SpawnerOptions, 'claudePath' | 'stateDir'>;
@@ -58,6 +70,8 @@ const schema = z.object({
   approvalTimeoutMs: z.number().int().positive().optional(),
   claudeConfigDir: z.enum(['inherit', 'per-session']).optional(),
   extraArgs: z.array(z.string()).optional(),
+  isolation: z.enum(['sandbox', 'none']).optional(),
+  sandbox: z.object({ bwrapPath: z.string().min(1).optional(), readOnlyPaths: z.array(z.string().startsWith('/', 'must be an absolute path')).optional() }).strict().optional(),
   logger: z.any().optional(),
 });
 
@@ -78,6 +92,8 @@ export function normalizeSpawnerOptions(options: SpawnerOptions = {}): FilledSpa
     approvalTimeoutMs: options.approvalTimeoutMs ?? 900_000,
     claudeConfigDir: options.claudeConfigDir ?? 'inherit',
     extraArgs: options.extraArgs ?? [],
+    isolation: options.isolation ?? 'sandbox',
+    sandbox: options.sandbox ?? {},
     logger: options.logger ?? createLogger(),
   };
 }

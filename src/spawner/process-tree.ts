@@ -60,6 +60,38 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** The process group of `pid` (field 5 of /proc/<pid>/stat), or undefined when it is gone. */
+function processGroup(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signals every member of process group `pgid` but `except`. A sandboxed session's group holds its outer
+ * bwrap, whose death would tear the sandbox down at once: SIGTERM goes to the CLI inside, which then ends
+ * its tools and exits, and bwrap with it. Returns how many processes were signalled.
+ */
+export function signalGroupExcept(pgid: number, except: number, signal: NodeJS.Signals): number {
+  let count = 0;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === except || pid === process.pid) continue;
+    if (processGroup(pid) === pgid && signalProcess(pid, signal)) count += 1;
+  }
+  return count;
+}
+
 /**
  * Kills every process of a session until none is left or `timeoutMs` passes.
  * Returns how many distinct processes were killed.

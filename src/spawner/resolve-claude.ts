@@ -1,7 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { access, open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import { ClaudeBinaryError, ErrorCodes } from '../errors.js';
+import { ClaudeBinaryError, ErrorCodes, SpawnError } from '../errors.js';
 
 const isFile = (path: string): boolean => {
   try {
@@ -20,6 +21,9 @@ function pinnedBinary(): string | undefined {
     return undefined;
   }
 }
+
+/** Claude CLI versions the test suite runs against: the oldest supported and the newest release. */
+export const TESTED_CLAUDE_VERSIONS: readonly string[] = ['2.1.197', '2.1.328'];
 
 /**
  * Finds the Claude CLI: an explicit path, then `VP_CLAUDE_PATH`, then `claude` on `PATH`,
@@ -42,4 +46,28 @@ export function resolveClaudePath(explicit?: string, env: NodeJS.ProcessEnv = pr
     throw new ClaudeBinaryError(ErrorCodes.CLAUDE_NOT_EXECUTABLE, path, { cause });
   }
   return path;
+}
+
+/**
+ * Checks that a script's `#!` interpreter exists and is executable (`/usr/bin/env X`: X on `pathEnv`).
+ * Inside a sandbox the OS's refusal would only show as bwrap's exit code, so it is checked before the spawn.
+ * @throws {SpawnError} naming the missing interpreter
+ */
+export async function checkInterpreter(path: string, pathEnv = process.env['PATH'] ?? ''): Promise<void> {
+  const file = await open(path, 'r');
+  const head = Buffer.alloc(256);
+  try {
+    await file.read(head, 0, head.length, 0);
+  } finally {
+    await file.close();
+  }
+  const text = head.toString('latin1');
+  if (!text.startsWith('#!')) return;
+  const [interpreter = '', arg] = text.slice(2).split('\n')[0]!.trim().split(/\s+/);
+  const runnable = (p: string): Promise<boolean> => access(p, constants.X_OK).then(() => true, () => false);
+  const ok =
+    interpreter.endsWith('/env') && arg !== undefined
+      ? (await runnable(interpreter)) && (await Promise.all(pathEnv.split(delimiter).filter(Boolean).map((d) => runnable(join(d, arg))))).some(Boolean)
+      : await runnable(interpreter);
+  if (!ok) throw new SpawnError(`Could not start ${path}: its interpreter ${text.slice(2).split('\n')[0]!.trim()} cannot be run`);
 }

@@ -9,12 +9,13 @@ import type { Logger } from '../utils/logger.js';
 import { redactText, redactValue } from '../utils/redact.js';
 import { Deadlines, type DeadlineSettings } from './deadlines.js';
 import { MetricsAccumulator } from './metrics.js';
-import { decideOutcome, type StopReason } from './outcome.js';
+import { decideOutcome, signalFromExitCode, type StopReason } from './outcome.js';
 import { OutputFile, TailBuffer } from './output.js';
-import { reapSession, signalProcess } from './process-tree.js';
+import { reapSession, signalGroupExcept, signalProcess } from './process-tree.js';
+import { ContentDeltaFilter } from './stream/content-delta-filter.js';
 import { LineSplitter } from './stream/line-splitter.js';
-import { isAssistant, isInit, isResult, type StreamMessage } from './stream/messages.js';
-import { parseLine } from './stream/parse-line.js';
+import { isAssistant, isInit, isResult, isStreamEvent, isUser, type StreamMessage, type UserMessage } from './stream/messages.js';
+import { isContentDeltaLine, parseLine } from './stream/parse-line.js';
 import type { ClaudeSessionStatus, SpawnerEvents } from './types.js';
 
 /** What the spawner hands a session to run. */
@@ -30,7 +31,11 @@ export interface SessionRunInit {
   tailBytes: number;
   /** Token budget (`charter.resources.maxTokens`). */
   maxTokens: number;
+  /** Cost budget in USD (`charter.resources.maxCostUsd`); none when undefined. */
+  maxCostUsd?: number;
   secrets: string[];
+  /** The CLI runs inside bubblewrap: the process is bwrap, which reports the CLI's death by signal n as exit code 128+n. */
+  sandboxed: boolean;
   logger: Logger;
   emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
   wants: (event: keyof SpawnerEvents) => boolean;
@@ -50,6 +55,8 @@ export class SessionRun {
   readonly #stdoutTail: TailBuffer;
   readonly #stderrTail: TailBuffer;
   readonly #splitter = new LineSplitter();
+  // stdout as listeners and the tail see it: without the content deltas of partial messages (see the filter).
+  readonly #shownStdout = new ContentDeltaFilter();
   #child: ChildProcessWithoutNullStreams | undefined;
   #stdoutFile: OutputFile | undefined;
   #stderrFile: OutputFile | undefined;
@@ -62,12 +69,15 @@ export class SessionRun {
   #finishing = false;
   #forceKillTimer: NodeJS.Timeout | undefined;
   #budgetWarned = false;
+  #costWarned = false;
   #initialized = false;
   // The last stream-json messages, for crash evidence (bounded).
   readonly #lastMessages: StreamMessage[] = [];
   // Tool calls waiting for a person; the session is `waiting_input` while this is above 0.
   #waitingForPerson = 0;
   #lingerTimer: NodeJS.Timeout | undefined;
+  // Tool calls the guard has decided and whose result has not arrived yet.
+  readonly #guarded = new Set<string>();
 
   constructor(init: SessionRunInit) {
     this.#init = init;
@@ -160,7 +170,8 @@ export class SessionRun {
       signalProcess(-pid, 'SIGKILL');
       return;
     }
-    signalProcess(-pid, 'SIGTERM');
+    if (this.#init.sandboxed) signalGroupExcept(pid, pid, 'SIGTERM');
+    else signalProcess(-pid, 'SIGTERM');
     this.#forceKillTimer ??= setTimeout(() => signalProcess(-pid, 'SIGKILL'), this.#init.killGraceMs);
   }
 
@@ -173,10 +184,11 @@ export class SessionRun {
   #onStdout(chunk: Buffer): void {
     const child = this.#child;
     if (child) this.#stdoutFile?.write(chunk, child.stdout);
-    this.#stdoutTail.push(chunk);
+    const shown = this.#shownStdout.push(chunk);
+    if (shown.length > 0) this.#stdoutTail.push(shown);
     this.#deadlines?.activity();
-    if (this.#init.wants('session-output')) {
-      const data = redactText(chunk.toString('utf8'), this.#init.secrets);
+    if (shown.length > 0 && this.#init.wants('session-output')) {
+      const data = redactText(shown.toString('utf8'), this.#init.secrets);
       this.#init.emit('session-output', { sessionId: this.status.sessionId, type: 'stdout', data });
     }
     this.#splitter.push(chunk, (line) => this.#onLine(line), () => this.#malformed('line too long'));
@@ -193,17 +205,29 @@ export class SessionRun {
   }
 
   #onLine(line: string): void {
+    // Stream events (`--include-partial-messages`) feed the live budget only. They are not messages of the
+    // conversation, and there are many (one per streamed chunk of text or tool input): emitting each as
+    // `session-message` would flood every listener, and keeping them would push the real messages out of the
+    // crash evidence; the content deltas, most of them, carry no usage and are not even parsed. Nothing is
+    // lost: stdout.jsonl keeps every byte of stdout, these lines included, and each assistant message still
+    // brings the complete content.
+    if (isContentDeltaLine(line)) return;
     const message = parseLine(line);
     if (message === undefined) return this.#malformed(line);
     this.metrics.apply(message);
+    if (isStreamEvent(message)) return this.#checkBudget();
     this.#lastMessages.push(message);
     if (this.#lastMessages.length > LAST_MESSAGES) this.#lastMessages.shift();
     if (isInit(message)) {
       this.#initialized = true;
       this.#deadlines?.started();
     }
-    else if (isResult(message)) this.#onResult();
+    else if (isResult(message)) {
+      this.#onResult();
+      this.#checkBudget(message.subtype === 'error_max_budget_usd');
+    }
     else if (isAssistant(message)) this.#checkBudget();
+    else if (isUser(message)) this.#checkGuarded(message);
     if (this.#init.wants('session-message')) {
       this.#init.emit('session-message', { sessionId: this.status.sessionId, message: redactValue(message, this.#init.secrets) });
     }
@@ -223,20 +247,52 @@ export class SessionRun {
     this.#lingerTimer ??= setTimeout(() => this.stop(undefined), this.#init.killGraceMs);
   }
 
-  /** True once the tokens used, including the running turn, reach the budget. */
+  /** True once the tokens or the cost used, including the running turn, reach their budget. */
   get overBudget(): boolean {
-    return this.metrics.liveTokens >= this.#init.maxTokens;
+    const maxCost = this.#init.maxCostUsd;
+    return this.metrics.liveTokens >= this.#init.maxTokens || (maxCost !== undefined && this.metrics.liveCostUsd >= maxCost);
   }
 
-  // Live accounting: the model call that crosses the budget is the last one the session gets.
-  #checkBudget(): void {
-    const used = this.metrics.liveTokens;
-    const max = this.#init.maxTokens;
-    if (!this.#budgetWarned && used >= 0.8 * max) {
+  // Live accounting, O(1) per message: input tokens count from a call's `message_start`, output tokens from
+  // its `message_delta`, so the model call that crosses a budget is the last one the session gets.
+  // `cliStopped`: the CLI's own `--max-budget-usd` ended the turn (the backstop of `maxCostUsd`).
+  #checkBudget(cliStopped = false): void {
+    const m = this.metrics;
+    const { maxTokens, maxCostUsd } = this.#init;
+    const used = m.liveTokens;
+    const cost = m.liveCostUsd;
+    const warn = (kind: 'tokens' | 'cost'): void =>
+      this.#init.emit('budget-warning', { sessionId: this.status.sessionId, kind, usedTokens: used, maxTokens, usedCostUsd: cost, maxCostUsd });
+    if (!this.#budgetWarned && used >= 0.8 * maxTokens) {
       this.#budgetWarned = true;
-      this.#init.emit('budget-warning', { sessionId: this.status.sessionId, usedTokens: used, maxTokens: max });
+      warn('tokens');
     }
-    if (used >= max && !this.#answered) this.stop('budget:tokens');
+    if (maxCostUsd !== undefined && !this.#costWarned && cost >= 0.8 * maxCostUsd) {
+      this.#costWarned = true;
+      warn('cost');
+    }
+    if (this.#answered) return;
+    if (used >= maxTokens) this.stop('budget:tokens');
+    else if (cliStopped || (maxCostUsd !== undefined && cost >= maxCostUsd)) this.stop('budget:cost');
+  }
+
+  /** The guard decided the tool call `toolUseId` (its hook ran). */
+  guardSaw(toolUseId: string): void {
+    this.#guarded.add(toolUseId);
+  }
+
+  // A tool that ran although its guard hook never asked (the hook was killed, or hooks were switched off)
+  // means the charter is not being enforced: the session is stopped at once.
+  #checkGuarded(message: UserMessage): void {
+    const content = message.message.content;
+    if (!Array.isArray(content)) return;
+    for (const block of content) {
+      if (block.type !== 'tool_result' || typeof block['tool_use_id'] !== 'string') continue;
+      const id = block['tool_use_id'];
+      if (this.#guarded.delete(id) || block['is_error'] === true) continue;
+      this.#init.logger.error({ sessionId: this.status.sessionId, toolUseId: id }, 'a tool ran without a guard decision; stopping the session');
+      this.stop('guard:bypassed');
+    }
   }
 
   /** A tool call waits for a person: the session shows `waiting_input` and its clocks stop. */
@@ -261,7 +317,8 @@ export class SessionRun {
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.#exit = { code, signal };
+    const inner = this.#init.sandboxed && signal === null ? signalFromExitCode(code) : undefined;
+    this.#exit = inner === undefined ? { code, signal } : { code: null, signal: inner };
     this.#deadlines?.clearAll();
     clearTimeout(this.#forceKillTimer);
     clearTimeout(this.#lingerTimer);

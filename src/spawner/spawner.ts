@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:fs';
-import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildPrompt, buildResumePrompt } from '../charter/prompt.js';
 import { renderCharter, renderCharterRules } from '../charter/render.js';
@@ -10,6 +10,9 @@ import { cliToolsFor } from '../charter/tools.js';
 import { ConfigError, SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../errors.js';
 import { attachGuard, type AttachedGuard } from '../guard/attach.js';
 import type { ApprovalRequest, SessionGuard } from '../guard/session-guard.js';
+import { bwrapArgs, SANDBOX_RUN_DIR } from '../sandbox/bwrap-args.js';
+import { isWithin, planSandbox } from '../sandbox/layout.js';
+import { sandboxSupport, type SandboxSupport } from '../sandbox/probe.js';
 import { redactText } from '../utils/redact.js';
 import { buildClaudeArgs } from './args.js';
 import { preparePerSessionConfigDir } from './config-dir.js';
@@ -18,7 +21,7 @@ import { buildSessionEnv, secretValues } from './env.js';
 import { trackLiveSession, untrackLiveSession } from './exit-cleanup.js';
 import { emptyMetrics, emptyTokenUsage } from './metrics.js';
 import { normalizeSpawnerOptions, type FilledSpawnerOptions, type SpawnerOptions } from './options.js';
-import { resolveClaudePath } from './resolve-claude.js';
+import { checkInterpreter, resolveClaudePath } from './resolve-claude.js';
 import { SessionRun } from './session.js';
 import { toCrashReport } from './crash-report.js';
 import { summarize } from './summary.js';
@@ -32,6 +35,11 @@ import type {
   SpawnResult,
 } from './types.js';
 
+/** The program that runs the CLI, and the arguments before the CLI's own (bwrap and its options). */
+interface Invocation {
+  command: string;
+  prefix: string[];
+}
 
 /**
  * Spawns and supervises headless Claude Code sessions.
@@ -113,11 +121,19 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     if (!isDir) throw new WorkingDirectoryError(config.workingDirectory);
     const command = resolveClaudePath(this.#options.claudePath);
     const stateDir = resolve(this.#options.stateDir ?? join(cwd, '.vp-daemon'));
+    const sandboxed = (config.isolation ?? config.charter.isolation ?? this.#options.isolation) === 'sandbox';
+    // Before anything is written: a machine that cannot sandbox refuses the session, it never runs it unprotected.
+    const support = sandboxed ? await sandboxSupport(this.#options.sandbox.bwrapPath) : undefined;
+    if (sandboxed) await checkInterpreter(command, process.env['PATH']);
+    if (sandboxed && isWithin(cwd, stateDir)) {
+      throw new ConfigError([{ field: 'workingDirectory', message: 'must not be inside the state folder when sessions are sandboxed', value: cwd }]);
+    }
     await mkdir(join(stateDir, 'sessions'), { recursive: true })
       .then(() => access(join(stateDir, 'sessions'), constants.W_OK))
       .catch((cause: unknown) => {
         throw new StateDirError(stateDir, { cause });
       });
+
 
     const sessionId = `claude-session-${randomUUID()}`;
     const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
@@ -129,8 +145,14 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const env = this.#sessionEnv(sessionId, config);
-      if (this.#options.claudeConfigDir === 'per-session') {
-        env['CLAUDE_CONFIG_DIR'] = await preparePerSessionConfigDir({ sessionDir: dir, stateDir, source: env['CLAUDE_CONFIG_DIR'] });
+      if (this.#options.claudeConfigDir === 'per-session' || sandboxed) {
+        env['CLAUDE_CONFIG_DIR'] = await preparePerSessionConfigDir({
+          sessionDir: dir,
+          stateDir,
+          source: env['CLAUDE_CONFIG_DIR'],
+          isolated: sandboxed,
+          resumeClaudeSessionId: config.resumeClaudeSessionId,
+        });
       }
       const charter = warm ? renderCharterRules(sessionId, config.charter) : renderCharter(sessionId, config);
       await writeFile(files.charter, redactText(charter, secretValues(env)), { mode: 0o600 });
@@ -138,13 +160,21 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
         sessionId,
         charter: config.charter,
         dir,
+        charterFile: files.charter,
+        sandboxed,
         secrets: secretValues(env),
         approvalTimeoutMs: this.#options.approvalTimeoutMs,
         approvals: this.#approvals,
         runOf: () => run,
         emit: this.#emitter,
       });
-      run = this.#createRun(config, { sessionId, claudeSessionId, cwd, command, files, env, settings: guarded.settings });
+      let invocation: Invocation = { command, prefix: [] };
+      if (support && guarded.runDir !== undefined) {
+        invocation = await this.#sandboxed(support, { command, cwd, stateDir, env, runDir: guarded.runDir, socketDir: guarded.channel.socketDir });
+      } else {
+        this.#options.logger.warn({ sessionId }, "isolation 'none': this session runs unsandboxed, with the daemon's user rights");
+      }
+      run = this.#createRun(config, { sessionId, claudeSessionId, cwd, invocation, files, env, guarded });
       this.#guards.set(sessionId, guarded);
       registry.set(sessionId, run);
       await run.start(warm);
@@ -250,16 +280,40 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     return count;
   }
 
+  // Wraps the CLI in bubblewrap: the plan is read off the machine, the exec guard preloaded into every program.
+  async #sandboxed(
+    support: SandboxSupport,
+    input: { command: string; cwd: string; stateDir: string; env: Record<string, string>; runDir: string; socketDir: string },
+  ): Promise<Invocation> {
+    const { env } = input;
+    const home = env['HOME'] ?? '/root';
+    env['HOME'] = home;
+    await copyFile(support.execGuardPath, join(input.runDir, 'exec-guard.so'));
+    const plan = await planSandbox({
+      workDir: input.cwd,
+      stateDir: input.stateDir,
+      home,
+      configDir: env['CLAUDE_CONFIG_DIR'] ?? '',
+      runDir: input.runDir,
+      socketDir: input.socketDir,
+      command: input.command,
+      pathEnv: env['PATH'] ?? '',
+      readOnly: this.#options.sandbox.readOnlyPaths,
+      env: { LD_PRELOAD: `${SANDBOX_RUN_DIR}/exec-guard.so` },
+    });
+    return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', input.command] };
+  }
+
   #createRun(
     config: ClaudeSessionConfig,
     ids: {
       sessionId: string;
       claudeSessionId: string;
       cwd: string;
-      command: string;
+      invocation: Invocation;
       files: ClaudeSessionStatus['files'];
       env: Record<string, string>;
-      settings: string;
+      guarded: AttachedGuard;
     },
   ): SessionRun {
     const o = this.#options;
@@ -279,18 +333,19 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     };
     return new SessionRun({
       status,
-      command: ids.command,
-      args: buildClaudeArgs({
+      command: ids.invocation.command,
+      args: [...ids.invocation.prefix, ...buildClaudeArgs({
         claudeSessionId: ids.claudeSessionId,
         resume: config.resumeClaudeSessionId !== undefined,
-        charterFile: ids.files.charter,
+        charterFile: ids.guarded.charterPath,
         permissionMode: o.permissionMode,
         allowedTools: cliToolsFor(config.charter.resources.allowedTools),
         model: config.model,
         maxTurns: config.maxTurns,
-        settings: ids.settings,
+        maxBudgetUsd: config.charter.resources.maxCostUsd,
+        settings: ids.guarded.settings,
         extraArgs: o.extraArgs,
-      }),
+      })],
       cwd: ids.cwd,
       env,
       prompt: config.resumeClaudeSessionId === undefined ? buildPrompt(config) : buildResumePrompt(config),
@@ -298,7 +353,9 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       killGraceMs: o.killGraceMs,
       tailBytes: o.outputTailBytes,
       maxTokens: config.charter.resources.maxTokens,
+      maxCostUsd: config.charter.resources.maxCostUsd,
       secrets: secretValues(env),
+      sandboxed: ids.invocation.prefix.length > 0,
       logger: o.logger,
       emit: this.#emitter,
       wants: (event) => this.listenerCount(event) > 0,

@@ -22,12 +22,20 @@ export interface VPCharter {
     requiredApprovals: string[];
   };
   resources: {
+    /** Token budget: the session is stopped (`budget:tokens`) within one model call of it. */
     maxTokens: number;
+    /**
+     * Cost budget in USD: the session is stopped (`budget:cost`) within one model call of it, counted live
+     * from an estimate and backed by the CLI's own `--max-budget-usd`. None when omitted.
+     */
+    maxCostUsd?: number;
     /** Wall-clock limit in milliseconds. */
     maxExecutionTime: number;
     /** Lower-case tool names: `read`, `write`, `bash`, `glob`, `grep`. */
     allowedTools: string[];
   };
+  /** `'sandbox'` or `'none'` for sessions under this charter; a session config's `isolation` wins over it. */
+  isolation?: 'sandbox' | 'none';
 }
 
 /** What the session is asked to do. */
@@ -71,6 +79,8 @@ export interface ClaudeSessionConfig {
   resumeClaudeSessionId?: string;
   /** Accepted for compatibility with the original spec; has no effect. */
   verbose?: boolean;
+  /** `'sandbox'` (bubblewrap) or `'none'` for this session; overrides the spawner's `isolation`. */
+  isolation?: 'sandbox' | 'none';
 }
 
 /** The states of a session. The last five are final and never change once set. */
@@ -116,7 +126,7 @@ export interface SessionMetrics {
 
 /**
  * Why a session ended, machine-readable: `completed`, `api_error:auth`, `api_error:rate_limited`,
- * `result_error:max_turns`, `timeout:wall`, `timeout:startup`, `timeout:idle`, `terminated`,
+ * `result_error:max_turns`, `budget:tokens`, `budget:cost`, `timeout:wall`, `timeout:startup`, `timeout:idle`, `terminated`,
  * `signal:SIGSEGV`, `exit:1`, ...
  */
 export interface SessionOutcome {
@@ -228,8 +238,22 @@ export interface SpawnerEvents {
   'approval-resolved': [{ sessionId: string; approvalId: string; approved: boolean; reason: string }];
   /** The guard refused a tool call (forbidden command or pattern, or budget). */
   'tool-blocked': [{ sessionId: string; toolName: string; input: Record<string, unknown>; reason: string }];
-  /** The session has used 80 % of its token budget. */
-  'budget-warning': [{ sessionId: string; usedTokens: number; maxTokens: number }];
+  /**
+   * The session has used 80 % of its token budget (`kind: 'tokens'`) or of its cost budget (`kind: 'cost'`).
+   * Each kind fires at most once per session; the token figures are always filled.
+   */
+  'budget-warning': [
+    {
+      sessionId: string;
+      kind: 'tokens' | 'cost';
+      usedTokens: number;
+      maxTokens: number;
+      /** Cost so far in USD (the running turn estimated). */
+      usedCostUsd: number;
+      /** `charter.resources.maxCostUsd`, when set. */
+      maxCostUsd?: number;
+    },
+  ];
   /** The session reached a final state. Emitted exactly once per session. */
   'session-ended': [{ sessionId: string; status: ClaudeSessionStatus }];
 }

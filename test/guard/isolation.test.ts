@@ -43,7 +43,8 @@ describe('secrets and isolation with the real CLI', () => {
   });
 
   it('gives each session a private CLAUDE_CONFIG_DIR that keeps resume working', async () => {
-    const spawner = rig.spawner({ claudeConfigDir: 'per-session' });
+    // Unsandboxed: per-session config folders share one transcript folder (sandboxed ones keep their own).
+    const spawner = rig.spawner({ claudeConfigDir: 'per-session', isolation: 'none' });
     const [a, b] = await Promise.all([
       spawner.spawnSession(makeConfig(rig.workDir, { taskContext: task('hello') })),
       spawner.spawnSession(makeConfig(rig.workDir, { taskContext: task('hello') })),

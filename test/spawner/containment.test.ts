@@ -44,7 +44,8 @@ describe('crashes and broken output', () => {
   it(
     'a process that already exited is not turned into a timeout by a deadline passing while its pipes drain',
     async (t) => {
-      const rig = fakeRig('exit-1-orphan');
+      // Unsandboxed: in a sandbox the orphan dies with the PID namespace, so nothing holds the pipes.
+      const rig = fakeRig('exit-1-orphan', { isolation: 'none' });
       t.after(() => rig.close());
       const timeouts = record(rig.spawner, 'session-timeout');
       // The orphan keeps stdout open, so the end waits for the close fallback; the idle deadline passes meanwhile.
@@ -58,17 +59,21 @@ describe('crashes and broken output', () => {
     },
   );
 
-  it('exit code 143 without a result is a crash on SIGTERM', async (t) => {
-    const rig = fakeRig('exit-143');
-    t.after(() => rig.close());
-    const { completion } = await rig.spawner.spawnSession(rig.config());
-    const status = await within(completion, HANG_MS, 'the session end');
+  for (const isolation of ['none', 'sandbox'] as const) {
+    it(`exit code 143 without a result is a crash on SIGTERM (isolation ${isolation})`, async (t) => {
+      const rig = fakeRig('exit-143', { isolation });
+      t.after(() => rig.close());
+      const { completion } = await rig.spawner.spawnSession(rig.config());
+      const status = await within(completion, HANG_MS, 'the session end');
 
-    assert.equal(status.state, 'crashed');
-    assert.equal(status.outcome?.reason, 'signal:SIGTERM');
-    assert.equal(status.exitCode, 143);
-    assert.equal(rig.spawner.getCrashReports().length, 1);
-  });
+      assert.equal(status.state, 'crashed');
+      assert.equal(status.outcome?.reason, 'signal:SIGTERM');
+      // bwrap reports a death by signal n as exit code 128+n: inside a sandbox, exit(143) and SIGTERM look alike.
+      if (isolation === 'none') assert.equal(status.exitCode, 143);
+      else assert.deepEqual([status.exitCode, status.signal], [null, 'SIGTERM']);
+      assert.equal(rig.spawner.getCrashReports().length, 1);
+    });
+  }
 
   it('non-JSON lines, binary junk and JSON that is not a message are counted, not fatal', async (t) => {
     const rig = fakeRig('garbage');
@@ -201,36 +206,39 @@ describe('deadlines', () => {
 });
 
 describe('process containment', () => {
-  it('every process the session started is gone after it ends; other processes are left alone', async (t) => {
-    const rig = fakeRig('grandchildren');
-    const reported: number[] = [];
-    // A process of our own, without the session marker: the reaper must not touch it.
-    const env = { ...process.env };
-    delete env[SESSION_MARKER_VAR];
-    const bystander = spawn('sleep', ['300'], { stdio: 'ignore', env });
-    const killBystander = (): void => void bystander.kill('SIGKILL');
-    process.on('exit', killBystander);
-    t.after(async () => {
-      process.off('exit', killBystander);
-      killBystander();
-      for (const pid of reported) killIfMatches(pid, /^sleep 300$/);
-      await rig.close();
-    });
-    rig.spawner.on('session-message', ({ message }) => {
-      if (message.type === 'fixture_pids') reported.push(...(message['pids'] as number[]));
-    });
+  for (const isolation of ['none', 'sandbox'] as const) {
+    it(`every process the session started is gone after it ends; other processes are left alone (isolation ${isolation})`, async (t) => {
+      const rig = fakeRig('grandchildren', { isolation });
+      const reported: number[] = [];
+      // A process of our own, without the session marker: the reaper must not touch it.
+      const env = { ...process.env };
+      delete env[SESSION_MARKER_VAR];
+      const bystander = spawn('sleep', ['300'], { stdio: 'ignore', env });
+      const killBystander = (): void => void bystander.kill('SIGKILL');
+      process.on('exit', killBystander);
+      t.after(async () => {
+        process.off('exit', killBystander);
+        killBystander();
+        if (isolation === 'none') for (const pid of reported) killIfMatches(pid, /^sleep 300$/);
+        await rig.close();
+      });
+      rig.spawner.on('session-message', ({ message }) => {
+        if (message.type === 'fixture_pids') reported.push(...(message['pids'] as number[]));
+      });
 
-    const { sessionId, completion } = await rig.spawner.spawnSession(rig.config());
-    const status = await within(completion, HANG_MS, 'the session end');
+      const { sessionId, completion } = await rig.spawner.spawnSession(rig.config());
+      const status = await within(completion, HANG_MS, 'the session end');
 
-    assert.equal(status.state, 'completed');
-    assert.equal(reported.length, 4, 'setsid, detached, plain and nohup children');
-    for (const pid of reported) assert.ok(Number.isInteger(pid) && pid > 0, `bad pid ${pid}`);
-    await waitFor(() => reported.every((pid) => !isAlive(pid)), 5000, `the session's sleep processes ${reported.join(', ')} to be gone`);
-    assert.deepEqual(await findSessionProcesses(sessionId), []);
-    assert.ok(bystander.pid !== undefined && isAlive(bystander.pid), 'a process the session did not start was killed');
-    assert.equal(commandLine(bystander.pid), 'sleep 300');
-  });
+      assert.equal(status.state, 'completed');
+      assert.equal(reported.length, 4, 'setsid, detached, plain and nohup children');
+      for (const pid of reported) assert.ok(Number.isInteger(pid) && pid > 0, `bad pid ${pid}`);
+      // In a sandbox the fixture sees its own PID namespace: its pids mean nothing out here, the marker does.
+      if (isolation === 'none') await waitFor(() => reported.every((pid) => !isAlive(pid)), 5000, `the session's sleep processes ${reported.join(', ')} to be gone`);
+      assert.deepEqual(await findSessionProcesses(sessionId), []);
+      assert.ok(bystander.pid !== undefined && isAlive(bystander.pid), 'a process the session did not start was killed');
+      assert.equal(commandLine(bystander.pid), 'sleep 300');
+    });
+  }
 });
 
 describe('input and lookups', () => {

@@ -151,7 +151,9 @@ describe('ClaudeSessionSpawner with the real CLI', () => {
   });
 
   it('leaves no process behind: background, nohup and setsid children of Bash are reaped', async () => {
-    const spawner = rig.spawner();
+    // Unsandboxed, so the pids the tool prints are ours to check (a sandbox has its own PID namespace,
+    // which dies whole: see the sandboxed case in containment.test.ts).
+    const spawner = rig.spawner({ isolation: 'none' });
     const { sessionId, completion } = await spawner.spawnSession(makeConfig(rig.workDir, { taskContext: task('leaks') }));
     const final = await completion;
     assert.equal(final.state, 'completed');

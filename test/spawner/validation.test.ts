@@ -29,7 +29,8 @@ describe('spawnSession input validation', () => {
     root = tempDir('vp-validation-');
     workDir = join(root.path, 'work');
     stateDir = join(root.path, 'state');
-    touchFile = join(root.path, 'fixture-ran');
+    // Inside the workspace: a sandboxed agent can write nowhere else.
+    touchFile = join(workDir, 'fixture-ran');
     mkdirSync(workDir);
   });
   afterEach(() => root.remove());
