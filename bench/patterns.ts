@@ -9,6 +9,7 @@ import type { BenchCase, CaseResult } from './report.js';
 
 const MB = 1024 * 1024;
 const RUNS = 5;
+const WARMUP_ROUNDS = 3;
 const GOAL_DECISION_MS = 50;
 const GOAL_STALL_MS = 20;
 
@@ -46,11 +47,12 @@ export interface PatternBench {
   maxEventLoopDelayMs: number;
 }
 
-/** Decides each input RUNS times (after one warm-up run) and reports the worst times and the longest stall. */
+/** Decides each input RUNS times (after warm-up rounds) and reports the worst times and the longest stall. */
 export async function measurePatterns(): Promise<PatternBench> {
   const policy = sessionPolicy(charter);
   const cases = inputs();
-  for (const [, tool, input] of cases) await decideToolCall(tool, input, policy); // starts and warms the worker
+  // Start the worker and let the JIT settle on each shape (a daemon decides many calls): 3 rounds, not measured.
+  for (let round = 0; round < WARMUP_ROUNDS; round++) for (const [, tool, input] of cases) await decideToolCall(tool, input, policy);
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const results: PatternBench['inputs'] = [];
   delay.enable();

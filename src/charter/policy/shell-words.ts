@@ -189,7 +189,15 @@ class Parser {
     let cmd = newCommand();
     let pipedFrom: SimpleCommand | undefined;
     let lastEnd = -1;
+    // Plain words separated by single spaces are not pushed one by one: the span is split once, when it ends.
+    let spanStart = -1;
+    const flush = (): void => {
+      if (spanStart < 0) return;
+      cmd.argv = src.slice(spanStart, lastEnd).split(' ');
+      spanStart = -1;
+    };
     const finish = (piped: boolean): void => {
+      flush();
       const used = cmd.argv.length > 0 || cmd.stdin.length > 0;
       if (used && pipedFrom) cmd.pipedFrom = pipedFrom;
       if (used) this.commands.push(cmd);
@@ -219,15 +227,29 @@ class Parser {
         const end = runEnd(src, this.pos, STOPS.word);
         const stop = src.charCodeAt(end);
         if (end > this.pos && (end === src.length || (stop < 128 && WORD_ENDS[stop] === 1))) {
-          const text = src.slice(this.pos, end);
           this.pos = end;
-          if (cmd.argv.length === 0 && isAssignment(text)) this.assigned.add(text.slice(0, nameEnd(text, 0)));
-          if (cmd.argv.length === 0 && (isAssignment(text) || RESERVED.has(text))) continue;
-          cmd.verbatim = cmd.argv.length === 0 ? this.exact : cmd.verbatim && this.exact && start === lastEnd + 1 && src[lastEnd] === ' ';
+          if (spanStart >= 0 && start === lastEnd + 1 && src[lastEnd] === ' ') {
+            lastEnd = end; // one more word of the span
+            continue;
+          }
+          flush();
+          if (cmd.argv.length === 0) {
+            const text = src.slice(start, end);
+            if (isAssignment(text)) {
+              this.assigned.add(text.slice(0, nameEnd(text, 0)));
+              continue;
+            }
+            if (RESERVED.has(text)) continue;
+            cmd.verbatim = this.exact;
+            spanStart = start;
+          } else {
+            cmd.verbatim &&= this.exact && start === lastEnd + 1 && src[lastEnd] === ' ';
+            addWord(cmd, src.slice(start, end), 0);
+          }
           lastEnd = end;
-          addWord(cmd, text, 0);
           continue;
         }
+        flush();
         const word = this.readWord();
         const text = word.braces ? plain(word.text) : word.text;
         if (word.braces && (word.text === BRACE.open || word.text === BRACE.close)) finish(false);
