@@ -78,10 +78,12 @@ describe('budgets with the real CLI', () => {
     assert.equal(final.state, 'failed');
     assert.equal(final.outcome?.reason, 'budget:cost');
     assert.equal(final.evidence?.resultSubtype, 'error_max_budget_usd');
-    // The CLI checks its cap after each call: it stops at the first call past $0.2.
+    // The CLI checks its cap after each call: it stops within one call past $0.2 (2.1.197 at the first call
+    // past it, 2.1.328 one call later).
     const model = String(calls[0]?.body['model']);
     const perCall = estimateCostUsd({ ...HEAVY, cacheCreation: 0, cacheRead: 0 }, model);
-    assert.equal(calls.length, Math.floor(0.2 / perCall) + 1, `model calls: ${calls.length}`);
+    const first = Math.floor(0.2 / perCall) + 1;
+    assert.ok(calls.length >= first && calls.length <= first + 1, `model calls: ${calls.length}, expected ${first} or ${first + 1}`);
     type Result = { total_cost_usd?: number; modelUsage?: Record<string, { outputTokens?: number }> };
     const result = final.evidence?.lastMessages.findLast((m) => (m as { type?: string }).type === 'result') as Result | undefined;
     assert.equal(final.costUsd, result?.total_cost_usd, "the final cost is the CLI's total_cost_usd");
