@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:fs';
 import { access, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildPrompt, buildResumePrompt } from '../charter/prompt.js';
 import { renderCharter, renderCharterRules } from '../charter/render.js';
@@ -286,7 +287,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     input: { command: string; cwd: string; stateDir: string; env: Record<string, string>; runDir: string; socketDir: string },
   ): Promise<Invocation> {
     const { env } = input;
-    const home = env['HOME'] ?? '/root';
+    const home = env['HOME'] ?? homedir();
     env['HOME'] = home;
     await copyFile(support.execGuardPath, join(input.runDir, 'exec-guard.so'));
     const plan = await planSandbox({
