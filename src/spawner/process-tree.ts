@@ -50,8 +50,12 @@ export function findSessionProcessesSync(sessionId: string): number[] {
   return found;
 }
 
-/** Sends a signal, ignoring processes that are already gone. */
+/**
+ * Sends a signal, ignoring processes that are already gone. Refuses 0 and ±1: `kill(0)` would signal the
+ * daemon's own process group, `kill(-1)` every process it may signal, and 1 is init.
+ */
 export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pid) || Math.abs(pid) <= 1) return false;
   try {
     process.kill(pid, signal);
     return true;

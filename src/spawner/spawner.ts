@@ -190,7 +190,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
-    trackLiveSession(sessionId, run.status.pid ?? 0);
+    if (run.status.pid !== undefined) trackLiveSession(sessionId, run.status.pid);
     const started = run;
     void started.completion.then((status) => this.#onEnded(sessionId, status));
     return started;
