@@ -18,26 +18,32 @@ export interface SandboxSupport {
   execGuardPath: string;
 }
 
+const runnable = (path: string): Promise<boolean> => access(path, constants.X_OK).then(() => true, () => false);
+
 /** Finds an executable on PATH, like `which`. */
 export async function findOnPath(name: string, pathEnv = process.env['PATH'] ?? ''): Promise<string | undefined> {
   for (const dir of pathEnv.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (await runnable(candidate)) return candidate;
   }
   return undefined;
 }
 
 async function probe(bwrapPath: string | undefined): Promise<SandboxSupport> {
   const path = bwrapPath ?? (await findOnPath('bwrap'));
-  if (path === undefined) throw new SandboxUnavailableError('the Debian package bubblewrap (apt-get install bubblewrap)', 'bwrap was not found on PATH');
+  if (path === undefined || !(await runnable(path))) {
+    throw new SandboxUnavailableError('the Debian package bubblewrap (apt-get install bubblewrap)', `bwrap was not found (${path ?? 'not on PATH'})`);
+  }
   // A real start with the namespaces a session uses: this fails where user namespaces are not allowed.
-  const started = await run(path, ['--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--cap-drop', 'ALL', '--die-with-parent', 'true'], { timeout: 10_000 }).catch(
+  const args = ['--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--cap-drop', 'ALL', '--die-with-parent', 'true'];
+  const failed = await run(path, args, { timeout: 10_000 }).then(
+    () => undefined,
     (error: unknown) => error as Error & { stderr?: string },
   );
-  if ('stderr' in started && started instanceof Error) {
-    const why = String(started.stderr ?? '').trim() || started.message;
-    throw new SandboxUnavailableError('a kernel that allows user namespaces for bubblewrap (or run as root)', `bwrap cannot start a sandbox here (${why})`, { cause: started });
+  if (failed) {
+    const why = String(failed.stderr ?? '').trim() || failed.message;
+    throw new SandboxUnavailableError('a kernel that allows user namespaces for bubblewrap (or run as root)', `bwrap cannot start a sandbox here (${why})`, { cause: failed });
   }
   const { stdout } = await run(path, ['--version']);
   const execGuardPath = execGuardLibraryPath();
