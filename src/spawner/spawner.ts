@@ -135,7 +135,6 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
         throw new StateDirError(stateDir, { cause });
       });
 
-
     const sessionId = `claude-session-${randomUUID()}`;
     const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
     const dir = join(stateDir, 'sessions', sessionId);
