@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openGuardChannel } from '../src/guard/channel.js';
 import { SessionGuard } from '../src/guard/session-guard.js';
 import { execGuardLibraryPath, execGuardNames, renderExecGuardConfig } from '../src/sandbox/exec-guard.js';
-import type { VPCharter } from '../src/spawner/types.js';
+import type { VPCharter } from '../src/session/types.js';
 import type { BenchCase, CaseResult } from './report.js';
 import { median, round, tempDir } from './util.js';
 

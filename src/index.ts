@@ -13,13 +13,14 @@ export type {
   QueuedRequestView,
   SessionRequest,
 } from './pool/types.js';
-export { PriorityScheduler, DEFAULT_PRIORITY_WEIGHTS } from './pool/scheduler.js';
+export { PriorityScheduler } from './pool/scheduler.js';
+export { DEFAULT_PRIORITY_WEIGHTS } from './session/priority.js';
 export type { ApprovalRequest } from './guard/session-guard.js';
 export { SessionRecoveryManager } from './recovery/manager.js';
 export { VPDaemon } from './daemon/daemon.js';
 export type { DaemonStatus, VPDaemonOptions } from './daemon/daemon.js';
 export { buildSessionConfig, determinePriority } from './daemon/triage.js';
-export type { ResolvedTriageRequest, TriageRequest } from './daemon/types.js';
+export type { ResolvedTriageRequest, TriageRequest } from './session/request.js';
 export { loadCharterFile, loadTaskFile, resolveCharter } from './files/load.js';
 export { DaemonStore } from './store/index.js';
 export type { StoredApproval, StoredCrash, StoredRequest, StoredSession } from './store/index.js';
@@ -27,29 +28,13 @@ export { createControlServer, createDaemonMetrics, OPENAPI_DOCUMENT, readOrCreat
 export type { ControlBackend, ControlServer, ControlServerOptions } from './api/server.js';
 export type { RecoveryAttempt, RecoveryEvents, RecoveryOptions, RecoverySpawner, RecoveryStatistics } from './recovery/types.js';
 export { analyzeCrash, isCrash } from './recovery/classify.js';
-export type { CrashAnalysis, CrashClass, CrashType } from './recovery/classify.js';
+export type { CrashAnalysis, CrashClass, CrashType } from './session/crash.js';
 export { recoveryPolicy } from './recovery/policy.js';
 export type { RecoveryDecision } from './recovery/policy.js';
 export { backoffDelayMs } from './recovery/backoff.js';
 export type { RecoveryStrategy } from './recovery/backoff.js';
-export type {
-  ClaudeSessionConfig,
-  ClaudeSessionStatus,
-  MemoryContext,
-  SessionCrashReport,
-  SessionMetrics,
-  SessionMetricsSummary,
-  SessionOutcome,
-  SessionEvidence,
-  SessionPriority,
-  SessionState,
-  SpawnerEvents,
-  SpawnResult,
-  TaskContext,
-  TokenUsage,
-  VPCharter,
-  VPIdentity,
-} from './spawner/types.js';
+export type { ClaudeSessionConfig, ClaudeSessionStatus, MemoryContext, SessionCrashReport, SessionMetrics, SessionMetricsSummary, SessionOutcome, SessionEvidence, SessionPriority, SessionState, SpawnResult, TaskContext, TokenUsage, VPCharter, VPIdentity } from './session/types.js';
+export type { SpawnerEvents } from './spawner/types.js';
 export type { StreamMessage, ResultMessage, AssistantMessage, SystemInitMessage } from './spawner/stream/messages.js';
 export { renderCharter } from './charter/render.js';
 export { buildPrompt } from './charter/prompt.js';
@@ -61,22 +46,5 @@ export { buildClaudeArgs } from './spawner/args.js';
 export { buildSessionEnv, DEFAULT_INHERITED_ENV, SESSION_MARKER_VAR } from './spawner/env.js';
 export { resolveClaudePath } from './spawner/resolve-claude.js';
 export { findSessionProcesses } from './spawner/process-tree.js';
-export {
-  ClaudeBinaryError,
-  ConfigError,
-  DuplicateRequestError,
-  PoolDrainingError,
-  QueueFullError,
-  RequestCancelledError,
-  SessionFailedError,
-  ErrorCodes,
-  isVpDaemonError,
-  SessionNotFoundError,
-  SessionNotRunningError,
-  SpawnError,
-  SandboxUnavailableError,
-  StateDirError,
-  VpDaemonError,
-  WorkingDirectoryError,
-} from './errors.js';
-export type { ErrorCode } from './errors.js';
+export { ClaudeBinaryError, ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, RequestCancelledError, SessionFailedError, ErrorCodes, isVpDaemonError, SessionNotFoundError, SessionNotRunningError, SpawnError, SandboxUnavailableError, StateDirError, VpDaemonError, WorkingDirectoryError } from './session/errors.js';
+export type { ErrorCode } from './session/errors.js';

@@ -1,17 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  ClaudeBinaryError,
-  ConfigError,
-  ErrorCodes,
-  isVpDaemonError,
-  SessionNotFoundError,
-  SessionNotRunningError,
-  SpawnError,
-  StateDirError,
-  VpDaemonError,
-  WorkingDirectoryError,
-} from '../src/errors.js';
+import { ClaudeBinaryError, ConfigError, ErrorCodes, isVpDaemonError, SessionNotFoundError, SessionNotRunningError, SpawnError, StateDirError, VpDaemonError, WorkingDirectoryError } from '../src/session/errors.js';
 
 const cause = new Error('root cause');
 const ERRORS: [string, VpDaemonError, string][] = [

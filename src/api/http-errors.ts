@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isVpDaemonError, type VpDaemonError } from '../errors.js';
+import { isVpDaemonError, type VpDaemonError } from '../session/errors.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {

@@ -1,4 +1,4 @@
-import type { ClaudeSessionConfig } from '../spawner/types.js';
+import type { ClaudeSessionConfig } from '../session/types.js';
 
 /** The first user message: the task, related tasks and earlier conversation. The charter travels in the system prompt. */
 export function buildPrompt(config: ClaudeSessionConfig): string {

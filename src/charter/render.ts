@@ -1,4 +1,4 @@
-import type { ClaudeSessionConfig, MemoryContext, VPCharter } from '../spawner/types.js';
+import type { ClaudeSessionConfig, MemoryContext, VPCharter } from '../session/types.js';
 import { bullets, code, inline, plain, quote } from './markdown.js';
 
 const section = (title: string, body: string): string => `## ${title}\n\n${body}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ClaudeSessionConfig } from '../spawner/types.js';
+import { PRIORITIES } from '../session/priority.js';
+import type { ClaudeSessionConfig, SessionPriority } from '../session/types.js';
 import { validate } from '../utils/validate.js';
 import { patternProblem } from './policy/patterns.js';
 import { ALLOWED_TOOL_ENTRY_MESSAGE, isAllowedToolEntry } from './tools.js';
@@ -39,7 +40,7 @@ export const sessionConfigSchema = z.object({
   taskContext: z.object({
     taskId: text,
     description: z.string(),
-    priority: z.enum(['critical', 'high', 'medium', 'low']),
+    priority: z.enum(PRIORITIES as [SessionPriority, ...SessionPriority[]]),
     relatedTasks: z.array(z.string()).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
   }),

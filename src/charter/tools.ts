@@ -6,6 +6,14 @@
  * No CLI tool is allowed without being covered here: the guard refuses every other tool (plan mode, questions,
  * skills, cron, worktrees, REPL...), whatever new tool a CLI version adds, unless the charter names it as an MCP tool.
  */
+/** The CLI tools that write files, each with the input field naming the file. */
+export const FILE_TOOL_PATH_FIELD: Readonly<Record<string, string>> = Object.freeze({
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+});
+
 export const TOOL_NAMES = {
   read: ['Read', 'NotebookRead'],
   write: ['Write', 'Edit', 'MultiEdit', 'NotebookEdit'],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SessionPriority } from '../spawner/types.js';
+import type { SessionPriority } from '../session/types.js';
 import { apiError, bash, hang, say, write, type Scenario } from '../testing/scenario.js';
 
 /** One task of the offline demo: what the scripted model does, and what the demo shows with it. */

@@ -8,7 +8,7 @@ import { findSessionProcesses } from '../spawner/process-tree.js';
 import { sandboxSupport } from '../sandbox/probe.js';
 import type { Isolation } from '../spawner/options.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
-import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../spawner/types.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../session/types.js';
 import { startModelServer } from '../testing/model-server.js';
 import { scenarioMarker } from '../testing/scenario.js';
 import { demoTasks, type DemoTask } from './demo-tasks.js';

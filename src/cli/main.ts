@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { isVpDaemonError } from '../errors.js';
+import { isVpDaemonError } from '../session/errors.js';
 import { clientCommands, DaemonCallError } from './commands/client.js';
 import { doctorCommand } from './commands/doctor.js';
 import { RUN_HELP, runCommand } from './commands/run.js';

@@ -1,4 +1,4 @@
-import type { ClaudeSessionStatus } from '../spawner/types.js';
+import type { ClaudeSessionStatus } from '../session/types.js';
 
 /** One line describing a session's progress. Pure. */
 export function progressLine(s: Pick<ClaudeSessionStatus, 'state' | 'tokenUsage' | 'metrics' | 'costUsd'>, elapsedMs: number, lastTool?: string): string {

@@ -1,8 +1,8 @@
 import type { ControlBackend } from '../api/server.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../session/errors.js';
 import type { VPDaemon } from './daemon.js';
 import { reviveTriage } from './revive.js';
-import type { TriageRequest } from './types.js';
+import type { TriageRequest } from '../session/request.js';
 
 /** The control API's view of a daemon. */
 export function daemonBackend(daemon: VPDaemon): ControlBackend {

@@ -9,13 +9,13 @@ import type { RecoveryStatistics } from '../recovery/types.js';
 import type { SpawnerOptions } from '../spawner/options.js';
 import { reapSession } from '../spawner/process-tree.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
-import type { ClaudeSessionConfig, SessionMetricsSummary } from '../spawner/types.js';
+import type { ClaudeSessionConfig, SessionMetricsSummary } from '../session/types.js';
 import { DaemonStore } from '../store/store.js';
 import { createLogger, type Logger } from '../utils/logger.js';
 import { resolveCharter } from '../files/load.js';
 import { buildSessionConfig, determinePriority } from './triage.js';
 import { reviveTriage } from './revive.js';
-import type { ResolvedTriageRequest, TriageRequest } from './types.js';
+import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
 /** Options of {@link VPDaemon}. */
 export interface VPDaemonOptions {

@@ -1,4 +1,4 @@
-import type { TriageRequest } from './types.js';
+import type { TriageRequest } from '../session/request.js';
 
 const PATTERN = /^\/(.*)\/([a-z]*)$/s;
 

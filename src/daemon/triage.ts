@@ -2,8 +2,8 @@
  * Triage: turns a {@link ResolvedTriageRequest} into the {@link ClaudeSessionConfig} a session is started with.
  * Pure functions: no I/O, no clock, no randomness; the input is never changed.
  */
-import type { ClaudeSessionConfig, MemoryContext, SessionPriority, TaskContext } from '../spawner/types.js';
-import type { ResolvedTriageRequest, TriageRequest } from './types.js';
+import type { ClaudeSessionConfig, MemoryContext, SessionPriority, TaskContext } from '../session/types.js';
+import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
 /**
  * The urgency words {@link determinePriority} knows (lower case) and the priority each one maps to.

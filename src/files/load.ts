@@ -7,9 +7,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { charterSchema } from '../charter/schema.js';
-import type { ResolvedTriageRequest } from '../daemon/types.js';
-import { CharterNotFoundError, ErrorCodes, TaskFileError } from '../errors.js';
-import type { VPCharter } from '../spawner/types.js';
+import type { ResolvedTriageRequest } from '../session/request.js';
+import { CharterNotFoundError, ErrorCodes, TaskFileError } from '../session/errors.js';
+import type { VPCharter } from '../session/types.js';
 import { validate } from '../utils/validate.js';
 import { byPosition, charterFileSchema, check, taskFileSchema } from './schema.js';
 import { FILE_EXTENSIONS, readSource, type Position } from './source.js';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { patternProblem } from '../charter/policy/patterns.js';
 import { charterSchema, sessionConfigSchema } from '../charter/schema.js';
-import type { FileIssue } from '../errors.js';
+import type { FileIssue } from '../session/errors.js';
 import type { SourceFile } from './source.js';
 
 const text = z.string().min(1, 'must be a non-empty string');

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { ErrorCodes, TaskFileError } from '../errors.js';
+import { ErrorCodes, TaskFileError } from '../session/errors.js';
 
 /** File name endings the loaders read. */
 export const FILE_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;

@@ -3,7 +3,7 @@
 // This module is also the worker's entry point: the worker runs this same file.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { checkToolCall, prepareRules, type PolicyRules, type ToolCallVerdict } from '../charter/policy/check-tool-call.js';
-import type { VPCharter } from '../spawner/types.js';
+import type { VPCharter } from '../session/types.js';
 import { matchRequiredApproval } from './approvals.js';
 
 /** What the guard enforces of a charter, in a form that can be posted to a worker (patterns as source and flags). */

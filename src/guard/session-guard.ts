@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkExec } from '../charter/policy/check-exec.js';
-import type { VPCharter } from '../spawner/types.js';
+import type { VPCharter } from '../session/types.js';
 import type { ExecRequest, GuardDecision, HookCall } from './channel.js';
 import { decideToolCall, sessionPolicy, type SessionPolicy } from './policy-worker.js';
 

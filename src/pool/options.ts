@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ErrorCodes } from '../errors.js';
-import type { ClaudeSessionConfig, SessionPriority } from '../spawner/types.js';
+import { DEFAULT_PRIORITY_WEIGHTS } from '../session/priority.js';
+import { ErrorCodes } from '../session/errors.js';
+import type { ClaudeSessionConfig, SessionPriority } from '../session/types.js';
 import { validate } from '../utils/validate.js';
 import type { PoolOptions } from './types.js';
 
@@ -39,7 +40,7 @@ export function normalizePoolOptions(options: PoolOptions = {}): FilledPoolOptio
     defaultSessionTimeout: options.defaultSessionTimeout ?? 1_800_000,
     maxQueueSize: options.maxQueueSize ?? 1000,
     autoRecovery: options.autoRecovery ?? false,
-    priorityWeights: options.priorityWeights ?? { critical: 4, high: 3, medium: 2, low: 1 },
+    priorityWeights: options.priorityWeights ?? DEFAULT_PRIORITY_WEIGHTS,
     agingIntervalMs: options.agingIntervalMs ?? 60_000,
     warmTemplate: options.warmTemplate,
     assumedSessionMs: options.assumedSessionMs ?? 300_000,

@@ -1,17 +1,11 @@
 import { EventEmitter } from 'node:events';
-import {
-  ConfigError,
-  DuplicateRequestError,
-  PoolDrainingError,
-  QueueFullError,
-  RequestCancelledError,
-  SessionFailedError,
-} from '../errors.js';
-import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../spawner/types.js';
+import { ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, RequestCancelledError, SessionFailedError } from '../session/errors.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../session/types.js';
 import { createDeferred, type Deferred } from '../utils/deferred.js';
 import { PoolStats } from './stats.js';
 import { normalizePoolOptions, type FilledPoolOptions } from './options.js';
-import { PriorityScheduler, PRIORITIES } from './scheduler.js';
+import { PriorityScheduler } from './scheduler.js';
+import { PRIORITIES } from '../session/priority.js';
 import type { PoolEvents, PoolMetrics, PoolOptions, PoolSpawner, PoolStatus, SessionRequest } from './types.js';
 import { estimateWaits } from './wait-estimate.js';
 import { WarmPool } from './warm-pool.js';

@@ -1,4 +1,6 @@
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { DEFAULT_PRIORITY_WEIGHTS, PRIORITIES } from '../session/priority.js';
+import type { SessionPriority } from '../session/types.js';
+import { ConfigError, ErrorCodes } from '../session/errors.js';
 import { IndexedBinaryHeap } from './heap.js';
 
 /**
@@ -11,29 +13,19 @@ import { IndexedBinaryHeap } from './heap.js';
  * an ordinary binary heap over that key: no clock, no re-sorting.
  */
 
-export type Priority = 'critical' | 'high' | 'medium' | 'low';
-
-export const PRIORITIES: readonly Priority[] = ['critical', 'high', 'medium', 'low'];
-
-export const DEFAULT_PRIORITY_WEIGHTS: Readonly<Record<Priority, number>> = Object.freeze({
-  critical: 4,
-  high: 3,
-  medium: 2,
-  low: 1,
-});
 
 export const DEFAULT_AGING_INTERVAL_MS = 60_000;
 
 export interface SchedulerOptions {
   /** Weight of each priority; higher runs first. Default {@link DEFAULT_PRIORITY_WEIGHTS}. */
-  weights?: Readonly<Record<Priority, number>>;
+  weights?: Readonly<Record<SessionPriority, number>>;
   /** Waiting this long raises a request by one weight unit (aging), in ms; 0 disables aging. default 60_000 */
   agingIntervalMs?: number;
 }
 
 export interface QueuedEntry<T> {
   readonly id: string;
-  readonly priority: Priority;
+  readonly priority: SessionPriority;
   readonly enqueuedAtMs: number;
   /** Insertion counter of this scheduler, increasing; breaks ties between equal keys and equal times. */
   readonly seq: number;
@@ -61,7 +53,7 @@ const compareNodes = <T>(a: Node<T>, b: Node<T>): number => (runsBefore(a, b) ? 
 const idOf = <T>(node: Node<T>): string => node.entry.id;
 
 export class PriorityScheduler<T> {
-  private readonly weights: Readonly<Record<Priority, number>>;
+  private readonly weights: Readonly<Record<SessionPriority, number>>;
   private readonly agingIntervalMs: number;
   private readonly heap = new IndexedBinaryHeap<Node<T>>(runsBefore, idOf);
   private nextSeq = 0;
@@ -71,7 +63,7 @@ export class PriorityScheduler<T> {
     const agingIntervalMs = options.agingIntervalMs ?? DEFAULT_AGING_INTERVAL_MS;
     const issues: { field: string; message: string; value: unknown }[] = [];
     for (const priority of PRIORITIES) {
-      const weight: unknown = (weights as Partial<Record<Priority, unknown>>)[priority];
+      const weight: unknown = (weights as Partial<Record<SessionPriority, unknown>>)[priority];
       if (typeof weight !== 'number' || !Number.isFinite(weight)) {
         issues.push({ field: `weights.${priority}`, message: 'must be a finite number', value: weight });
       }
@@ -93,7 +85,7 @@ export class PriorityScheduler<T> {
   }
 
   /** Adds an entry; throws if the id is already queued. O(log n). */
-  push(id: string, priority: Priority, item: T, enqueuedAtMs: number): QueuedEntry<T> {
+  push(id: string, priority: SessionPriority, item: T, enqueuedAtMs: number): QueuedEntry<T> {
     if (this.heap.has(id)) {
       throw new ConfigError([{ field: 'id', message: 'is already queued', value: id }], ErrorCodes.INVALID_OPTION);
     }

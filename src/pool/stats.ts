@@ -1,4 +1,4 @@
-import type { ClaudeSessionStatus } from '../spawner/types.js';
+import type { ClaudeSessionStatus } from '../session/types.js';
 import type { PoolMetrics } from './types.js';
 
 const RECENT = 50;

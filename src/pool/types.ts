@@ -1,4 +1,4 @@
-import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../spawner/types.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../session/types.js';
 import type { WarmSession } from '../spawner/warm.js';
 
 /** What the pool needs of a spawner. `ClaudeSessionSpawner` is one; a test or benchmark may pass its own. */

@@ -1,4 +1,4 @@
-import type { ClaudeSessionConfig } from '../spawner/types.js';
+import type { ClaudeSessionConfig } from '../session/types.js';
 import type { WarmSession } from '../spawner/warm.js';
 import type { PoolSpawner } from './types.js';
 

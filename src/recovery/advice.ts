@@ -1,4 +1,4 @@
-import type { CrashClass, CrashType } from './classify.js';
+import type { CrashClass, CrashType } from '../session/crash.js';
 
 /** The spec's six crash types, by class. */
 export const CRASH_TYPE: Record<CrashClass, CrashType> = {

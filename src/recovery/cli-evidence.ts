@@ -1,12 +1,27 @@
-import type { ClaudeSessionStatus, SessionEvidence } from '../spawner/types.js';
+import { apiErrorKind, type ApiErrorKind } from '../session/api-errors.js';
+import type { ClaudeSessionStatus, SessionEvidence } from '../session/types.js';
 import { redactText } from '../utils/redact.js';
-import type { CrashClass, Finding } from './classify.js';
+import type { CrashClass } from '../session/crash.js';
+import type { Finding } from './finding.js';
 
 const SUBTYPE_CLASS: Record<string, CrashClass> = {
   error_max_turns: 'max_turns',
   error_max_budget_usd: 'budget',
   error_during_execution: 'execution_error',
   error_max_structured_output_retries: 'execution_error',
+};
+
+// How each kind of API failure reads as a crash.
+const API_ERROR_FINDING: Record<ApiErrorKind, [CrashClass, string]> = {
+  auth: ['auth', ': the credentials were refused'],
+  rate_limited: ['rate_limited', '; the CLI gave up after its retries'],
+  overloaded: ['overloaded', ': the API is overloaded; the CLI gave up after its retries'],
+  context_overflow: ['context_overflow', ' with terminal_reason=prompt_too_long: the conversation no longer fits the context window'],
+  billing: ['billing', ': the account cannot be billed'],
+  model_not_found: ['invalid_request', ': the request was rejected as invalid'],
+  invalid_request: ['invalid_request', ': the request was rejected as invalid'],
+  network: ['network', ': the CLI could not reach the API'],
+  server: ['server_error', ': the API failed on its side; the CLI gave up after its retries'],
 };
 
 const RESUME_MISSING = 'No conversation found with session ID';
@@ -62,23 +77,10 @@ export function fromCli(status: ClaudeSessionStatus): Finding | undefined {
   const hit = (crashClass: CrashClass, why: string): Finding => {
     return { crashClass, confidence: code === undefined ? 0.9 : 0.95, rootCause: `${answered}${why}`, facts, evidence };
   };
-  if (code === 401 || code === 403 || err === 'authentication_failed' || err === 'oauth_org_not_allowed') {
-    return hit('auth', ': the credentials were refused');
-  }
-  if (code === 429 || err === 'rate_limit') return hit('rate_limited', '; the CLI gave up after its retries');
-  if (code === 529 || err === 'overloaded') return hit('overloaded', ': the API is overloaded; the CLI gave up after its retries');
-  if (ev.terminalReason === 'prompt_too_long') {
-    return hit('context_overflow', ' with terminal_reason=prompt_too_long: the conversation no longer fits the context window');
-  }
-  if (err === 'billing_error') return hit('billing', ': the account cannot be billed');
-  if (code === 400 || code === 404 || err === 'invalid_request' || err === 'model_not_found') {
-    return hit('invalid_request', ': the request was rejected as invalid');
-  }
-  if (ev.apiError === 'connection_failed' || (code === undefined && err === 'server_error')) {
-    return hit('network', ': the CLI could not reach the API');
-  }
-  if (code !== undefined && code >= 500) return hit('server_error', ': the API failed on its side; the CLI gave up after its retries');
-  return undefined;
+  const kind = apiErrorKind({ status: code, error: err, apiError: ev.apiError, terminalReason: ev.terminalReason });
+  if (kind === undefined) return undefined;
+  const [crashClass, why] = API_ERROR_FINDING[kind];
+  return hit(crashClass, why);
 }
 
 const OUTCOME_CLASS: Record<string, CrashClass> = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SECRET_NAME, redactText } from '../utils/redact.js';
-import type { CrashAnalysis } from './classify.js';
+import type { CrashAnalysis } from '../session/crash.js';
 
 /** Everything kept about one crash. Written as JSON, secrets redacted. */
 export interface CrashDump {

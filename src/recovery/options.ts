@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCodes } from '../errors.js';
+import { ErrorCodes } from '../session/errors.js';
 import { validate } from '../utils/validate.js';
 import type { RecoveryStrategy } from './backoff.js';
 import type { RecoveryOptions } from './types.js';

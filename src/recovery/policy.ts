@@ -1,5 +1,6 @@
-import type { ClaudeSessionStatus } from '../spawner/types.js';
-import { isCrash, type CrashAnalysis, type CrashClass } from './classify.js';
+import type { ClaudeSessionStatus } from '../session/types.js';
+import { isCrash } from './classify.js';
+import { type CrashAnalysis, type CrashClass } from '../session/crash.js';
 
 /** What to do after a crash. */
 export interface RecoveryDecision {

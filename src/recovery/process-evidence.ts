@@ -1,17 +1,14 @@
-import { constants } from 'node:os';
-import type { ClaudeSessionStatus } from '../spawner/types.js';
+import { signalName } from '../session/signals.js';
+import type { ClaudeSessionStatus } from '../session/types.js';
 import { redactText } from '../utils/redact.js';
-import type { CrashClass, CrashContext, Finding } from './classify.js';
+import type { CrashClass } from '../session/crash.js';
+import type { CrashContext, Finding } from './finding.js';
 import { outcomeDetail } from './cli-evidence.js';
 
 const SEGFAULT = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL']);
 const OOM_TEXT = /JavaScript heap out of memory|Allocation failed|ENOMEM|out of memory/i;
 const PERMISSION_TEXT = /EACCES|EPERM|permission denied/i;
 const NETWORK_TEXT = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up/i;
-
-// The first name of a number wins, as in the spawner (6 is SIGABRT, not SIGIOT).
-const SIGNAL_BY_NUMBER = new Map<number, string>();
-for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_BY_NUMBER.has(n)) SIGNAL_BY_NUMBER.set(n, name);
 
 /** The supervisor's own reason for stopping the process, from the context or the outcome. */
 function supervisorStop(status: ClaudeSessionStatus, context: CrashContext): string | undefined {
@@ -26,7 +23,7 @@ function exitSignal(status: ClaudeSessionStatus): string | undefined {
   if (reason.startsWith('signal:')) return reason.slice('signal:'.length);
   const code = status.exitCode;
   if (typeof code !== 'number' || code <= 128 || code >= 128 + 65 || status.evidence?.resultSubtype !== undefined) return undefined;
-  return SIGNAL_BY_NUMBER.get(code - 128);
+  return signalName(code - 128);
 }
 
 /** The last line of stderr, stdout or the outcome message matching `pattern`, redacted and shortened. */

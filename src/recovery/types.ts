@@ -1,6 +1,7 @@
-import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCrashReport, SpawnerEvents, SpawnResult } from '../spawner/types.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCrashReport, SpawnResult } from '../session/types.js';
+import type { SpawnerEvents } from '../spawner/types.js';
 import type { RecoveryStrategy } from './backoff.js';
-import type { CrashAnalysis } from './classify.js';
+import type { CrashAnalysis } from '../session/crash.js';
 
 /** What recovery needs of a spawner. `ClaudeSessionSpawner` is one. */
 export interface RecoverySpawner {

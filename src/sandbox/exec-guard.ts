@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileForbiddenCommand } from '../charter/policy/index.js';
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { ConfigError, ErrorCodes } from '../session/errors.js';
 
 /** The limits of the shim's config parser (native/exec-guard.c): beyond them the shim denies every exec. */
 const MAX_NAMES = 128;

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { SandboxUnavailableError } from '../errors.js';
+import { SandboxUnavailableError } from '../session/errors.js';
 import { execGuardLibraryPath } from './exec-guard.js';
 
 const run = promisify(execFile);

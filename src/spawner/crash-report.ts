@@ -1,4 +1,4 @@
-import type { ClaudeSessionStatus, SessionCrashReport } from './types.js';
+import type { ClaudeSessionStatus, SessionCrashReport } from '../session/types.js';
 
 /** The spec's crash report for a finished session (output tails bounded to 4,000 characters). */
 export function toCrashReport(s: ClaudeSessionStatus): SessionCrashReport {

@@ -1,6 +1,6 @@
 import { costAt, priceFor, type ModelPrice, type PricedUsage } from './pricing.js';
 import type { StreamEventMessage, WireUsage } from './stream/messages.js';
-import type { TokenUsage } from './types.js';
+import type { TokenUsage } from '../session/types.js';
 
 /** Token counts without the total. */
 export type UsageCounts = Omit<TokenUsage, 'total'>;

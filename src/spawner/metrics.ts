@@ -1,3 +1,4 @@
+import { FILE_TOOL_PATH_FIELD } from '../charter/tools.js';
 import { addCounts, TurnUsage, type UsageCounts } from './live-usage.js';
 import {
   isAssistant,
@@ -8,14 +9,8 @@ import {
   type ResultMessage,
   type StreamMessage,
 } from './stream/messages.js';
-import type { SessionMetrics, TokenUsage } from './types.js';
+import type { SessionMetrics, TokenUsage } from '../session/types.js';
 
-const FILE_TOOLS: Record<string, string> = {
-  Write: 'file_path',
-  Edit: 'file_path',
-  MultiEdit: 'file_path',
-  NotebookEdit: 'notebook_path',
-};
 
 /** What the CLI said about retrying a failing API call. */
 export interface ApiRetryEvidence {
@@ -156,7 +151,7 @@ export class MetricsAccumulator {
       const name = block['name'];
       this.metrics.toolCalls[name] = (this.metrics.toolCalls[name] ?? 0) + 1;
       if (name === 'Bash') this.metrics.commandsExecuted += 1;
-      const pathKey = FILE_TOOLS[name];
+      const pathKey = FILE_TOOL_PATH_FIELD[name];
       const input = block['input'] as Record<string, unknown> | undefined;
       const path = pathKey ? input?.[pathKey] : undefined;
       // The file counts once its tool result says the call succeeded (denied writes change nothing).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCodes } from '../errors.js';
+import { ErrorCodes } from '../session/errors.js';
 import { createLogger, type Logger } from '../utils/logger.js';
 import { validate } from '../utils/validate.js';
 import { DEFAULT_INHERITED_ENV } from './env.js';

@@ -1,6 +1,7 @@
-import { constants } from 'node:os';
+import { apiErrorKind } from '../session/api-errors.js';
+import { signalName } from '../session/signals.js';
 import type { ResultMessage } from './stream/messages.js';
-import type { SessionOutcome, SessionState } from './types.js';
+import type { SessionOutcome, SessionState } from '../session/types.js';
 
 /** Why the supervisor itself stopped a session. Set once, by whichever path fires first. */
 export type StopReason = 'timeout:wall' | 'timeout:startup' | 'timeout:idle' | 'terminated' | 'guard:bypassed' | `budget:${string}`;
@@ -16,24 +17,10 @@ export interface EndFacts {
   spawnError?: string;
 }
 
-// The first name of a number wins: 6 is SIGABRT (not its alias SIGIOT), 29 is SIGIO (not SIGPOLL).
-const SIGNAL_BY_NUMBER = new Map<number, string>();
-for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_BY_NUMBER.has(n)) SIGNAL_BY_NUMBER.set(n, name);
-
 /** Maps an API failure reported by the CLI to a class, from its status and error fields. */
 export function classifyApiError(result: ResultMessage, assistantError?: string): string {
-  const status = result.api_error_status ?? undefined;
-  const error = assistantError ?? '';
-  if (status === 401 || status === 403 || error === 'authentication_failed' || error === 'oauth_org_not_allowed') return 'auth';
-  if (status === 429 || error === 'rate_limit') return 'rate_limited';
-  if (status === 529 || error === 'overloaded') return 'overloaded';
-  if (result.terminal_reason === 'prompt_too_long') return 'context_overflow';
-  if (error === 'billing_error') return 'billing';
-  if (error === 'model_not_found' || status === 404) return 'model_not_found';
-  if (status === 400 || error === 'invalid_request') return 'invalid_request';
-  if (result.api_error === 'connection_failed' || (status === undefined && error === 'server_error')) return 'network';
-  if (status !== undefined && status >= 500) return 'server';
-  return 'unknown';
+  const fields = { status: result.api_error_status, error: assistantError, apiError: result.api_error, terminalReason: result.terminal_reason };
+  return apiErrorKind(fields) ?? 'unknown';
 }
 
 const RESULT_SUBTYPES: Record<string, string> = {
@@ -73,5 +60,5 @@ export function decideOutcome(facts: EndFacts): { state: SessionState; outcome: 
 /** A shell-style exit code 128+n means the process ended on signal n (the CLI exits 143 on SIGTERM). */
 export function signalFromExitCode(code: number | null): string | undefined {
   if (code === null || code <= 128 || code >= 128 + 65) return undefined;
-  return SIGNAL_BY_NUMBER.get(code - 128);
+  return signalName(code - 128);
 }

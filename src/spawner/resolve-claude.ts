@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { access, open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import { ClaudeBinaryError, ErrorCodes, SpawnError } from '../errors.js';
+import { ClaudeBinaryError, ErrorCodes, SpawnError } from '../session/errors.js';
 
 const isFile = (path: string): boolean => {
   try {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userMessageLine } from '../charter/prompt.js';
-import { SpawnError } from '../errors.js';
+import { SpawnError } from '../session/errors.js';
 import { createDeferred } from '../utils/deferred.js';
 import type { Logger } from '../utils/logger.js';
 import { redactText, redactValue } from '../utils/redact.js';
@@ -16,7 +16,8 @@ import { ContentDeltaFilter } from './stream/content-delta-filter.js';
 import { LineSplitter } from './stream/line-splitter.js';
 import { isAssistant, isInit, isResult, isStreamEvent, isUser, type StreamMessage, type UserMessage } from './stream/messages.js';
 import { isContentDeltaLine, parseLine } from './stream/parse-line.js';
-import type { ClaudeSessionStatus, SpawnerEvents } from './types.js';
+import type { ClaudeSessionStatus } from '../session/types.js';
+import type { SpawnerEvents } from './types.js';
 
 /** What the spawner hands a session to run. */
 export interface SessionRunInit {

@@ -8,8 +8,8 @@ import { buildPrompt, buildResumePrompt } from '../charter/prompt.js';
 import { renderCharter, renderCharterRules } from '../charter/render.js';
 import { validateSessionConfig } from '../charter/schema.js';
 import { cliToolsFor } from '../charter/tools.js';
-import { ConfigError, SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../errors.js';
-import { attachGuard, type AttachedGuard } from '../guard/attach.js';
+import { ConfigError, SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../session/errors.js';
+import { attachGuard, type AttachedGuard } from './guard-attach.js';
 import type { ApprovalRequest, SessionGuard } from '../guard/session-guard.js';
 import { bwrapArgs, SANDBOX_RUN_DIR } from '../sandbox/bwrap-args.js';
 import { isWithin, planSandbox } from '../sandbox/layout.js';
@@ -27,14 +27,8 @@ import { SessionRun } from './session.js';
 import { toCrashReport } from './crash-report.js';
 import { summarize } from './summary.js';
 import { warmMatches, warmPrompt, type WarmSession } from './warm.js';
-import type {
-  ClaudeSessionConfig,
-  ClaudeSessionStatus,
-  SessionCrashReport,
-  SessionMetricsSummary,
-  SpawnerEvents,
-  SpawnResult,
-} from './types.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCrashReport, SessionMetricsSummary, SpawnResult } from '../session/types.js';
+import type { SpawnerEvents } from './types.js';
 
 /** The program that runs the CLI, and the arguments before the CLI's own (bwrap and its options). */
 interface Invocation {

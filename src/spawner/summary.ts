@@ -1,4 +1,4 @@
-import type { ClaudeSessionStatus, SessionMetricsSummary } from './types.js';
+import type { ClaudeSessionStatus, SessionMetricsSummary } from '../session/types.js';
 
 /** Totals over active and finished sessions; each session appears in exactly one of the two lists. */
 export function summarize(active: readonly ClaudeSessionStatus[], finished: readonly ClaudeSessionStatus[]): SessionMetricsSummary {

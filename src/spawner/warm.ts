@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { buildPrompt } from '../charter/prompt.js';
 import { renderTaskBrief } from '../charter/render.js';
-import type { ClaudeSessionConfig, SpawnResult } from './types.js';
+import type { ClaudeSessionConfig, SpawnResult } from '../session/types.js';
 
 /** A Claude CLI process started ahead of time, waiting for its first message. */
 export interface WarmSession {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../session/errors.js';
 import type { RequestState, StoredApproval, StoredCrash, StoredRequest, StoredSession } from './types.js';
 
 /** A value JSON can hold. */

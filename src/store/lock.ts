@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DaemonRunningError } from '../errors.js';
+import { DaemonRunningError } from '../session/errors.js';
 
 /** The lock file's name inside the state folder. */
 export const LOCK_FILE = 'daemon.lock';

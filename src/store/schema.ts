@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { StoreCorruptError, StoreForeignError } from '../errors.js';
+import { StoreCorruptError, StoreForeignError } from '../session/errors.js';
 
 /** `PRAGMA application_id` of a vp-daemon state database: 'VPD1'. */
 export const APPLICATION_ID = 0x56504431;

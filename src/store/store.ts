@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { ConfigError, isVpDaemonError, SessionNotFoundError, StateDirError } from '../errors.js';
+import { ConfigError, isVpDaemonError, SessionNotFoundError, StateDirError } from '../session/errors.js';
 import * as codec from './codec.js';
 import type { ApprovalRow, CrashRow, RequestRow, SessionRow } from './codec.js';
 import { acquireLock, type DaemonLock } from './lock.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { ConfigError, ErrorCodes } from '../session/errors.js';
 
 // Reads the value at a zod issue path, to show the user what they passed.
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createControlServer, type ControlBackend, type ControlServer, type SessionEvent } from '../../src/api/server.js';
-import type { ErrorCode } from '../../src/errors.js';
-import { ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, SpawnError, VpDaemonError, WorkingDirectoryError } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/session/errors.js';
+import { ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, SpawnError, VpDaemonError, WorkingDirectoryError } from '../../src/session/errors.js';
 
 const TOKEN = 'a'.repeat(64);
 const TASK_FILE: string = 'ERR_TASK_FILE'; // the task-file loader's code

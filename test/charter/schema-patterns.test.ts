@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateSessionConfig } from '../../src/charter/schema.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/session/errors.js';
 import { makeConfig } from '../helpers/fixtures.js';
 
 function configError(mutate: (config: ReturnType<typeof makeConfig>) => void): ConfigError {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateSessionConfig } from '../../src/charter/schema.js';
-import { ConfigError, ErrorCodes, isVpDaemonError, VpDaemonError } from '../../src/errors.js';
+import { ConfigError, ErrorCodes, isVpDaemonError, VpDaemonError } from '../../src/session/errors.js';
 import type { ClaudeSessionConfig } from '../../src/index.js';
 import { makeConfig } from '../helpers/fixtures.js';
 

@@ -27,12 +27,18 @@ describe('daemon restart after SIGKILL', () => {
     dir.remove();
   });
 
-  it('stops leftover processes, resumes the running session and runs the queued request', async () => {
+  // Unsandboxed, the session's processes outlive the daemon and the next start stops them; sandboxed, bubblewrap's
+  // --die-with-parent takes them down with the daemon. Either way the conversation is resumed on restart.
+  const cases = [
+    { isolation: 'none', name: 'stops leftover processes, resumes the running session and runs the queued request' },
+    { isolation: 'sandbox', name: 'a sandboxed session dies with the daemon and is resumed on restart' },
+  ] as const;
+  for (const { isolation, name } of cases) it(name, async () => {
     const env = cliEnv(server, dir.path);
-    const state = join(dir.path, 'state');
+    const state = join(dir.path, `state-${isolation}`);
     const args = ['--state', state, '--charters', join(dir.path, 'charters'), '--max-sessions', '1'];
     const first = await startServe(args, env);
-    const long = await vp(['submit', writeTask(dir.path, 'long', 'long'), '--state', state, '--json'], env);
+    const long = await vp(['submit', writeTask(dir.path, 'long', 'long', `isolation: ${isolation}`), '--state', state, '--json'], env);
     const queued = await vp(['submit', writeTask(dir.path, 'queued', 'queued'), '--state', state, '--json'], env);
     assert.equal(long.code, 0, long.stderr);
     assert.equal(queued.code, 0, queued.stderr);
@@ -49,7 +55,8 @@ describe('daemon restart after SIGKILL', () => {
     const leftovers = await findSessionProcesses(sessionId);
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
-    assert.ok(leftovers.some(isAlive), 'the session outlived the killed daemon');
+    if (isolation === 'none') assert.ok(leftovers.some(isAlive), 'the session outlived the killed daemon');
+    else await waitFor(() => leftovers.every((pid) => !isAlive(pid)), 10_000, 'the sandbox to die with the daemon');
 
     const second = await startServe(args, env);
     try {
@@ -64,6 +71,7 @@ describe('daemon restart after SIGKILL', () => {
       await new Promise((r) => second.child.once('exit', r));
     }
 
+    let conversation: string | undefined;
     const store = DaemonStore.open(state);
     try {
       assert.equal(store.getRequest(longId)?.state, 'completed');
@@ -74,10 +82,11 @@ describe('daemon restart after SIGKILL', () => {
       assert.equal(interrupted?.outcome, 'daemon_restart');
       const resumed = longSessions.find((s) => s.sessionId !== sessionId && s.state === 'completed');
       assert.equal(resumed?.claudeSessionId, interrupted?.claudeSessionId, 'the Claude conversation was resumed');
+      conversation = interrupted?.claudeSessionId;
     } finally {
       store.close();
     }
-    const resumedCall = server.modelCalls().find((c) => c.text.includes('interrupted') && c.text.includes('Do long'));
+    const resumedCall = server.modelCalls(conversation).find((c) => c.text.includes('interrupted') && c.text.includes('Do long'));
     assert.ok(resumedCall, 'the resumed request carried the earlier conversation and the resume message');
   });
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateSessionConfig } from '../../src/charter/schema.js';
 import { buildSessionConfig, determinePriority, URGENCY_WORDS } from '../../src/daemon/triage.js';
-import type { ResolvedTriageRequest } from '../../src/daemon/types.js';
-import type { SessionPriority } from '../../src/spawner/types.js';
+import type { ResolvedTriageRequest } from '../../src/session/request.js';
+import type { SessionPriority } from '../../src/session/types.js';
 import { makeConfig } from '../helpers/fixtures.js';
 
 const PRIORITIES: [string | undefined, SessionPriority][] = [

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { validateSessionConfig } from '../../src/charter/schema.js';
 import { buildSessionConfig } from '../../src/daemon/triage.js';
-import { CharterNotFoundError, TaskFileError } from '../../src/errors.js';
+import { CharterNotFoundError, TaskFileError } from '../../src/session/errors.js';
 import { loadCharterFile, loadTaskFile, resolveCharter } from '../../src/files/load.js';
 import { makeConfig, tempDir } from '../helpers/fixtures.js';
 

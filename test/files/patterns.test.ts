@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { TaskFileError } from '../../src/errors.js';
+import { TaskFileError } from '../../src/session/errors.js';
 import { loadCharterFile } from '../../src/files/load.js';
 import { parsePattern } from '../../src/files/schema.js';
 import { tempDir } from '../helpers/fixtures.js';

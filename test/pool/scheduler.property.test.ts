@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  DEFAULT_PRIORITY_WEIGHTS,
-  PriorityScheduler,
-  type Priority,
-  type QueuedEntry,
-  type SchedulerOptions,
-} from '../../src/pool/scheduler.js';
+import { DEFAULT_PRIORITY_WEIGHTS, PRIORITIES } from '../../src/session/priority.js';
+import type { SessionPriority } from '../../src/session/types.js';
+import { PriorityScheduler, type QueuedEntry, type SchedulerOptions } from '../../src/pool/scheduler.js';
 
-const PRIORITIES: readonly Priority[] = ['critical', 'high', 'medium', 'low'];
+
 
 type Op =
-  | { readonly kind: 'push'; readonly priority: Priority; readonly dt: number }
+  | { readonly kind: 'push'; readonly priority: SessionPriority; readonly dt: number }
   | { readonly kind: 'pop' }
   /** Removes a queued id, any id pushed so far (maybe already gone), or one never pushed; `pick` chooses which. */
   | { readonly kind: 'remove'; readonly target: 'queued' | 'any' | 'unknown'; readonly pick: number };
@@ -50,7 +46,7 @@ const intervalArb = fc.oneof(
   fc.integer({ min: 1, max: 100_000 }),
 );
 
-const weightsArb: fc.Arbitrary<Record<Priority, number>> = fc.oneof(
+const weightsArb: fc.Arbitrary<Record<SessionPriority, number>> = fc.oneof(
   fc.constant({ ...DEFAULT_PRIORITY_WEIGHTS }),
   fc.record({
     critical: fc.integer({ min: -5, max: 10 }),
@@ -65,7 +61,7 @@ const startArb = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2_000_000_00
 
 interface ModelEntry {
   readonly id: string;
-  readonly priority: Priority;
+  readonly priority: SessionPriority;
   readonly enqueuedAtMs: number;
   readonly order: number;
 }
@@ -80,11 +76,11 @@ class ReferenceModel {
   private counter = 0;
 
   constructor(
-    private readonly weights: Readonly<Record<Priority, number>>,
+    private readonly weights: Readonly<Record<SessionPriority, number>>,
     private readonly interval: number,
   ) {}
 
-  push(id: string, priority: Priority, enqueuedAtMs: number): void {
+  push(id: string, priority: SessionPriority, enqueuedAtMs: number): void {
     this.entries.push({ id, priority, enqueuedAtMs, order: this.counter++ });
   }
 
@@ -127,7 +123,7 @@ interface RunResult {
  * `onPop` sees each pop with the entries queued just before it. Ends by draining both.
  */
 function run(
-  options: { weights: Readonly<Record<Priority, number>>; agingIntervalMs: number },
+  options: { weights: Readonly<Record<SessionPriority, number>>; agingIntervalMs: number },
   start: number,
   ops: readonly Op[],
   onPop?: (popped: QueuedEntry<null>, queuedBefore: readonly ModelEntry[]) => void,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/errors.js';
-import { DEFAULT_PRIORITY_WEIGHTS, PriorityScheduler, type Priority, type QueuedEntry } from '../../src/pool/scheduler.js';
+import { ConfigError } from '../../src/session/errors.js';
+import { DEFAULT_PRIORITY_WEIGHTS } from '../../src/session/priority.js';
+import { PriorityScheduler, type QueuedEntry } from '../../src/pool/scheduler.js';
+import type { SessionPriority } from '../../src/session/types.js';
 
 const ids = <T>(entries: readonly (QueuedEntry<T> | undefined)[]): (string | undefined)[] => entries.map((e) => e?.id);
 
@@ -14,7 +16,7 @@ function drain<T>(scheduler: PriorityScheduler<T>): string[] {
 describe('PriorityScheduler order', () => {
   it('runs critical, then high, then medium, then low', () => {
     const s = new PriorityScheduler<string>();
-    const pushed: Priority[] = ['low', 'medium', 'critical', 'low', 'high', 'medium', 'critical', 'high'];
+    const pushed: SessionPriority[] = ['low', 'medium', 'critical', 'low', 'high', 'medium', 'critical', 'high'];
     pushed.forEach((p, i) => s.push(`${p}-${i}`, p, `item ${i}`, 1_000 + i));
     assert.deepEqual(drain(s), ['critical-2', 'critical-6', 'high-4', 'high-7', 'medium-1', 'medium-5', 'low-0', 'low-3']);
     assert.equal(s.size, 0);
@@ -131,7 +133,7 @@ describe('PriorityScheduler aging', () => {
 describe('PriorityScheduler remove', () => {
   function filled(): PriorityScheduler<number> {
     const s = new PriorityScheduler<number>({ agingIntervalMs: 0 });
-    const priorities: Priority[] = ['medium', 'critical', 'low', 'high', 'medium', 'low', 'high', 'critical', 'low'];
+    const priorities: SessionPriority[] = ['medium', 'critical', 'low', 'high', 'medium', 'low', 'high', 'critical', 'low'];
     priorities.forEach((p, i) => s.push(`e${i}`, p, i, i));
     return s;
   }
@@ -183,7 +185,7 @@ describe('PriorityScheduler remove', () => {
 describe('PriorityScheduler status views', () => {
   it('ordered() is the pop order and does not change the queue', () => {
     const s = new PriorityScheduler<null>({ agingIntervalMs: 10 });
-    const priorities: Priority[] = ['low', 'high', 'medium', 'critical', 'low', 'high', 'medium'];
+    const priorities: SessionPriority[] = ['low', 'high', 'medium', 'critical', 'low', 'high', 'medium'];
     priorities.forEach((p, i) => s.push(`x${i}`, p, null, i * 7));
     const ordered = ids(s.ordered());
     assert.equal(s.size, priorities.length);
@@ -193,7 +195,7 @@ describe('PriorityScheduler status views', () => {
 
   it('position() matches the index in ordered(), and is -1 for an unknown id', () => {
     const s = new PriorityScheduler<null>({ agingIntervalMs: 5 });
-    const priorities: Priority[] = ['medium', 'low', 'critical', 'high', 'low', 'critical', 'medium', 'high', 'low'];
+    const priorities: SessionPriority[] = ['medium', 'low', 'critical', 'high', 'low', 'critical', 'medium', 'high', 'low'];
     priorities.forEach((p, i) => s.push(`p${i}`, p, null, i * 3));
     s.remove('p3');
     const ordered = s.ordered();
@@ -305,8 +307,8 @@ describe('PriorityScheduler validation and options', () => {
 
   it('rejects an unknown priority and a non-finite time from untyped callers', () => {
     const s = new PriorityScheduler<null>();
-    assert.throws(() => s.push('a', 'urgent' as Priority, null, 0), /priority/);
-    assert.throws(() => s.push('b', 'toString' as Priority, null, 0), /priority/);
+    assert.throws(() => s.push('a', 'urgent' as SessionPriority, null, 0), /priority/);
+    assert.throws(() => s.push('b', 'toString' as SessionPriority, null, 0), /priority/);
     assert.throws(() => s.push('c', 'low', null, Number.NaN), /enqueuedAtMs/);
     assert.equal(s.size, 0);
   });

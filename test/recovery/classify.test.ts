@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeCrash, isCrash, type CrashClass, type CrashType } from '../../src/recovery/classify.js';
-import type { ClaudeSessionStatus } from '../../src/spawner/types.js';
+import { analyzeCrash, isCrash } from '../../src/recovery/classify.js';
+import { type CrashClass, type CrashType } from '../../src/session/crash.js';
+import type { ClaudeSessionStatus } from '../../src/session/types.js';
 import { makeStatus, type StatusOverrides } from './status.js';
 
 interface Row {

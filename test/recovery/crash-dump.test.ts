@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile, mkdir } from '
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { CrashAnalysis } from '../../src/recovery/classify.js';
+import type { CrashAnalysis } from '../../src/session/crash.js';
 import { crashDumpFileName, pruneCrashDumps, writeCrashDump, type CrashDump } from '../../src/recovery/crash-dump.js';
 
 const ANALYSIS: CrashAnalysis = {

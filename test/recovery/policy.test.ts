@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeCrash, type CrashAnalysis, type CrashClass } from '../../src/recovery/classify.js';
+import { analyzeCrash } from '../../src/recovery/classify.js';
+import { type CrashAnalysis, type CrashClass } from '../../src/session/crash.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, recoveryPolicy } from '../../src/recovery/policy.js';
-import type { SessionEvidence } from '../../src/spawner/types.js';
+import type { SessionEvidence } from '../../src/session/types.js';
 import { makeStatus } from './status.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00.000Z');

@@ -1,5 +1,5 @@
 import { emptyMetrics } from '../../src/spawner/metrics.js';
-import type { ClaudeSessionStatus, SessionEvidence } from '../../src/spawner/types.js';
+import type { ClaudeSessionStatus, SessionEvidence } from '../../src/session/types.js';
 
 /** Overrides for {@link makeStatus}; `evidence: null` leaves the status without evidence. */
 export type StatusOverrides = Partial<Omit<ClaudeSessionStatus, 'evidence'>> & { evidence?: Partial<SessionEvidence> | null };

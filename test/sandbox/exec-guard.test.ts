@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { openGuardChannel, type GuardChannel } from '../../src/guard/channel.js';
 import { SessionGuard, type ApprovalRequest } from '../../src/guard/session-guard.js';
 import { execGuardNames, renderExecGuardConfig } from '../../src/sandbox/exec-guard.js';
-import type { VPCharter } from '../../src/spawner/types.js';
+import type { VPCharter } from '../../src/session/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXED_CONF = '/run/vp-daemon/exec-guard.conf';

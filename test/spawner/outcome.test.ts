@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyApiError, decideOutcome, type EndFacts } from '../../src/spawner/outcome.js';
 import type { ResultMessage } from '../../src/spawner/stream/messages.js';
-import type { SessionState } from '../../src/spawner/types.js';
+import type { SessionState } from '../../src/session/types.js';
 
 /** A `result` line as the CLI writes it; fields as observed. */
 const result = (over: Partial<ResultMessage> = {}): ResultMessage => ({

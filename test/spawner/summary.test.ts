@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyMetrics } from '../../src/spawner/metrics.js';
 import { summarize } from '../../src/spawner/summary.js';
-import type { ClaudeSessionStatus, SessionState } from '../../src/spawner/types.js';
+import type { ClaudeSessionStatus, SessionState } from '../../src/session/types.js';
 
 let n = 0;
 function status(state: SessionState, over: Partial<ClaudeSessionStatus> = {}, tokens = 0): ClaudeSessionStatus {

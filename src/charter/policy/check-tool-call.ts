@@ -1,7 +1,7 @@
 // Decides whether one tool call of the Claude CLI breaks the charter: a tool it does not allow, a forbidden
 // command, a forbidden pattern. Every tool is covered: Bash commands are parsed like shell, file tools have their
 // paths and new content checked, any other tool (MCP, Task, WebFetch...) the JSON of its input.
-import { isToolAllowed } from '../tools.js';
+import { FILE_TOOL_PATH_FIELD, isToolAllowed } from '../tools.js';
 import { aliasReason, dynamicOptions, dynamicOptionsReason } from './fail-closed.js';
 import { compileForbiddenCommand, type CommandMatcher } from './match-command.js';
 import { compilePatternSet, type Matcher, type PatternSet } from './pattern-set.js';
@@ -33,7 +33,7 @@ export const MAX_CHECKED_CHARS = 8 * 1024 * 1024;
 
 const ALLOWED: ToolCallVerdict = { allowed: true };
 const PREFIX = 'Blocked by the session charter: ';
-const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+
 /** Tools that only read local files: patterns apply to their input's JSON, not to each value (reading `.env` is no write). */
 const READ_TOOLS = new Set(['Read', 'Glob', 'Grep', 'NotebookRead', 'LS']);
 
@@ -185,7 +185,7 @@ export function checkToolCall(toolName: string, input: Record<string, unknown>, 
     return checkBash(command, c, hasPatterns);
   }
   if (!hasPatterns) return ALLOWED;
-  if (FILE_TOOLS.has(toolName)) {
+  if (Object.hasOwn(FILE_TOOL_PATH_FIELD, toolName)) {
     const fields = fileFields(input);
     const size = fields.reduce((sum, f) => sum + f.value.length, 0);
     if (size > MAX_CHECKED_CHARS) return blocked(NESTING_RULE, `the input of ${toolName} is too large to be checked against the forbidden patterns (${size} characters, at most ${MAX_CHECKED_CHARS})`);

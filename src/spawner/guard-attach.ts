@@ -2,12 +2,13 @@ import { link, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SANDBOX_RUN_DIR } from '../sandbox/bwrap-args.js';
 import { execGuardNames, renderExecGuardConfig } from '../sandbox/exec-guard.js';
-import type { SessionRun } from '../spawner/session.js';
-import type { SpawnerEvents, VPCharter } from '../spawner/types.js';
+import type { SessionRun } from './session.js';
+import type { SpawnerEvents } from './types.js';
+import type { VPCharter } from '../session/types.js';
 import { redactValue } from '../utils/redact.js';
-import { openGuardChannel, type GuardChannel } from './channel.js';
-import { HOOK_SCRIPT, hookSettings } from './hook-script.js';
-import { SessionGuard } from './session-guard.js';
+import { openGuardChannel, type GuardChannel } from '../guard/channel.js';
+import { HOOK_SCRIPT, hookSettings } from '../guard/hook-script.js';
+import { SessionGuard } from '../guard/session-guard.js';
 
 /** A session's guard, its private channel, and the `--settings` JSON that installs the hook. */
 export interface AttachedGuard {

@@ -1,4 +1,4 @@
-import type { MemoryContext, SessionPriority, VPCharter } from '../spawner/types.js';
+import type { MemoryContext, VPCharter } from './types.js';
 
 /**
  * A request for work, as the daemon receives it (from a task file, the control API or code).
@@ -29,4 +29,3 @@ export interface TriageRequest {
 /** A triage request whose charter has been resolved to an object. */
 export type ResolvedTriageRequest = TriageRequest & { charter: VPCharter };
 
-export type { SessionPriority };

@@ -1,0 +1,37 @@
+// The one table of API failures: what the CLI's status and error fields mean.
+
+/** The class of a failed API call, as the spawner records it in `api_error:<kind>`. */
+export type ApiErrorKind =
+  | 'auth'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'context_overflow'
+  | 'billing'
+  | 'model_not_found'
+  | 'invalid_request'
+  | 'network'
+  | 'server';
+
+/** The CLI's own fields about a failed call: `api_error_status`, an assistant message's `error`, `api_error`, `terminal_reason`. */
+export interface ApiErrorFields {
+  status?: number | null;
+  error?: string;
+  apiError?: string;
+  terminalReason?: string;
+}
+
+/** Classifies a failed API call from the CLI's structured fields, strongest first; undefined when they say nothing. */
+export function apiErrorKind(fields: ApiErrorFields): ApiErrorKind | undefined {
+  const status = fields.status ?? undefined;
+  const error = fields.error ?? '';
+  if (status === 401 || status === 403 || error === 'authentication_failed' || error === 'oauth_org_not_allowed') return 'auth';
+  if (status === 429 || error === 'rate_limit') return 'rate_limited';
+  if (status === 529 || error === 'overloaded') return 'overloaded';
+  if (fields.terminalReason === 'prompt_too_long') return 'context_overflow';
+  if (error === 'billing_error') return 'billing';
+  if (error === 'model_not_found' || status === 404) return 'model_not_found';
+  if (status === 400 || error === 'invalid_request') return 'invalid_request';
+  if (fields.apiError === 'connection_failed' || (status === undefined && error === 'server_error')) return 'network';
+  if (status !== undefined && status >= 500) return 'server';
+  return undefined;
+}
