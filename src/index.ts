@@ -3,7 +3,7 @@ export { ClaudeSessionSpawner as default } from './spawner/spawner.js';
 export type { SpawnerOptions } from './spawner/options.js';
 export type { WarmSession } from './spawner/warm.js';
 export { SessionPool } from './pool/pool.js';
-export type { PoolRecoveryHook, RecoveryCallbacks } from './pool/pool.js';
+export type { ChainEnd, PoolRecovery, RetryChain, RetryPlan } from './pool/recovery-link.js';
 export type {
   PoolEvents,
   PoolMetrics,

@@ -79,7 +79,7 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
   // One retry per crash: enough to show a recovery by resume, and a timeout that stays a timeout.
   const recovery = new SessionRecoveryManager(spawner, { strategy: 'immediate', maxRetries: 1, crashDumpDirectory: join(work, '.vp-daemon', 'crash-dumps') });
   const pool = new SessionPool(spawner, { maxConcurrentSessions: 2, autoRecovery: true });
-  pool.attachRecovery(recovery.poolHook());
+  pool.attachRecovery(recovery);
   const title = new Map<string, string>();
   const crashed = new Set<string>();
   // What happened to each task beyond its final state, for the summary (by task title).

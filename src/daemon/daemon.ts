@@ -84,7 +84,7 @@ export class VPDaemon extends EventEmitter {
       onRateLimit: (until) => this.pool.pauseAdmissions(until),
       ...options.recovery,
     });
-    this.pool.attachRecovery(this.recovery.poolHook());
+    this.pool.attachRecovery(this.recovery);
   }
 
   /** The open database (after `start`). */

@@ -1,51 +1,27 @@
 import { EventEmitter } from 'node:events';
-import { ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, RequestCancelledError, SessionFailedError } from '../session/errors.js';
-import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../session/types.js';
-import { createDeferred, type Deferred } from '../utils/deferred.js';
-import { PoolStats } from './stats.js';
+import { PoolDrainingError, RequestCancelledError, SessionFailedError } from '../session/errors.js';
+import type { ClaudeSessionStatus, SpawnResult } from '../session/types.js';
+import { createDeferred } from '../utils/deferred.js';
+import { callSafely, warn } from '../utils/warn.js';
 import { normalizePoolOptions, type FilledPoolOptions } from './options.js';
+import { refusal } from './admission.js';
+import { markPooled, type PoolRecovery } from './recovery-link.js';
+import { RecoveryPort, type Retry } from './recovery-port.js';
 import { PriorityScheduler } from './scheduler.js';
-import { PRIORITIES } from '../session/priority.js';
+import { PoolStats } from './stats.js';
+import { poolStatusView, type Running } from './status-view.js';
+import { configOf, newTicket, type Ticket } from './ticket.js';
 import type { PoolEvents, PoolMetrics, PoolOptions, PoolSpawner, PoolStatus, SessionRequest } from './types.js';
-import { estimateWaits } from './wait-estimate.js';
 import { WarmPool } from './warm-pool.js';
 
-interface Ticket {
-  request: SessionRequest;
-  priority: SessionPriority;
-  deferred: Deferred<SpawnResult>;
-  enqueuedAtMs: number;
-  // Exactly one of onCompleted / onFailed per request.
-  ended: boolean;
-  // Stop the session as soon as its spawn returns (cancelled while the spawn was in flight).
-  stopWhenStarted?: boolean;
-  // Removes the abort listener once the request has ended.
-  detach?: () => void;
-}
-
-interface Running {
-  ticket: Ticket;
-  sessionId: string;
-  startedAtMs: number;
-}
-
-/** What recovery tells the pool about a request it retries. */
-export interface RecoveryCallbacks {
-  /** A recovery attempt started a new session for the request. */
-  allocated(sessionId: string): void;
-  /** A recovery attempt's session ended. */
-  ended(status: ClaudeSessionStatus): void;
-}
-
-/** Hands a crashed session to recovery; resolves with the final status of the recovery chain. */
-export type PoolRecoveryHook = (status: ClaudeSessionStatus, config: ClaudeSessionConfig, callbacks: RecoveryCallbacks) => Promise<ClaudeSessionStatus>;
-
 /**
- * Admission control for sessions: at most `maxConcurrentSessions` run, the rest wait in a priority
- * queue with aging (nothing starves), and every request ends exactly once.
+ * Admission control for sessions: at most `maxConcurrentSessions` run, the rest wait in a priority queue with
+ * aging (nothing starves), a crashed request is retried through the same queue (`autoRecovery`), and every
+ * request ends exactly once, after its last attempt.
  *
  * @example
- * const pool = new SessionPool(spawner, { maxConcurrentSessions: 5, maxQueueSize: 20 });
+ * const pool = new SessionPool(spawner, { maxConcurrentSessions: 5, maxQueueSize: 20, autoRecovery: true });
+ * const recovery = new SessionRecoveryManager(spawner, { maxRetries: 3 }); // found by the pool through the spawner
  * const { completion } = await pool.requestSession({ requestId: 'req-1', config, priority: 'high', queuedAt: new Date() });
  */
 export class SessionPool extends EventEmitter<PoolEvents> {
@@ -55,6 +31,8 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   readonly #running = new Map<string, Running>();
   // Requests whose spawn is in flight (popped from the queue, not yet running).
   readonly #starting = new Map<string, Ticket>();
+  // Requests waiting out the delay before a retry: they hold no slot.
+  readonly #retrying = new Map<string, Ticket>();
   readonly #stats = new PoolStats();
   readonly #warm: WarmPool;
   // Slots taken, including spawns still in flight: the only counter admission looks at.
@@ -63,40 +41,37 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   #pausedUntilMs = 0;
   #pauseTimer: NodeJS.Timeout | undefined;
   #idleWaiters: (() => void)[] = [];
-  #recovery: PoolRecoveryHook | undefined;
+  readonly #port: RecoveryPort;
   // Set when a drain's grace time is over: sessions whose spawn was still in flight are stopped on arrival.
   #stopOnStart = false;
-  readonly #filled = new WeakMap<ClaudeSessionConfig, ClaudeSessionConfig>();
 
   constructor(spawner: PoolSpawner, options: PoolOptions = {}) {
     super();
     this.#spawner = spawner;
     this.#options = normalizePoolOptions(options);
+    this.#port = new RecoveryPort(spawner, warn);
     this.#queue = new PriorityScheduler({ weights: this.#options.priorityWeights, agingIntervalMs: this.#options.agingIntervalMs });
     // A process that cannot be pre-started is not fatal (requests start fresh ones), but it is not hidden either.
-    this.#warm = new WarmPool(spawner, this.#options.minIdleSessions, this.#options.warmTemplate, (error) =>
-      process.emitWarning(`SessionPool could not pre-start a CLI process: ${error instanceof Error ? error.message : String(error)}`, 'VpDaemonWarning'),
-    );
+    this.#warm = new WarmPool(spawner, this.#options.minIdleSessions, this.#options.warmTemplate, (error) => warn('SessionPool could not pre-start a CLI process', error));
     if (this.#options.warmTemplate) queueMicrotask(() => this.#warm.fill());
   }
 
   /**
-   * Queues a request; resolves with the spawned session once it is allocated. Rejects (typed) when the
-   * queue is full, the pool is draining, the request is cancelled first, or the spawn fails. The returned
-   * promise never becomes an unhandled rejection: use it or the callbacks.
+   * Queues a request; resolves with its first session once allocated. Rejects (typed) when the queue is full,
+   * the pool is draining, the request is cancelled first, or the spawn fails. The returned promise never
+   * becomes an unhandled rejection: use it or the callbacks.
    */
   requestSession(request: SessionRequest): Promise<SpawnResult> {
     const deferred = createDeferred<SpawnResult>();
     deferred.promise.catch(() => undefined);
-    const priority = request.priority as SessionPriority;
-    const ticket: Ticket = { request, priority, deferred, enqueuedAtMs: Date.now(), ended: false };
+    const ticket = newTicket(request, deferred, Date.now());
     const refusal = this.#refusal(request);
     if (refusal) {
       this.#stats.rejected += 1;
       this.#fail(ticket, refusal);
       return deferred.promise;
     }
-    this.#queue.push(request.requestId, priority, ticket, ticket.enqueuedAtMs);
+    this.#queue.push(request.requestId, ticket.priority, ticket, ticket.enqueuedAtMs);
     if (request.signal) {
       const signal = request.signal;
       const onAbort = (): void => void this.cancelRequest(request.requestId, { terminate: true });
@@ -113,26 +88,28 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   }
 
   /**
-   * Cancels a queued request (it rejects with `ERR_REQUEST_CANCELLED`). A running session is stopped
-   * only with `{ terminate: true }`. Returns whether anything was cancelled.
+   * Cancels a request that waits (in the queue, or for a retry): it ends `onFailed` with `ERR_REQUEST_CANCELLED`
+   * and nothing more is spawned for it. A running session is stopped only with `{ terminate: true }`.
+   * Returns whether anything was cancelled.
    */
   cancelRequest(requestId: string, options: { terminate?: boolean } = {}): boolean {
-    const entry = this.#queue.remove(requestId);
-    if (entry) {
+    const waiting = this.#queue.remove(requestId)?.item ?? this.#takeRetrying(requestId);
+    if (waiting) {
       this.#stats.cancelled += 1;
       this.#emit('request-cancelled', { requestId });
-      this.#fail(entry.item, new RequestCancelledError(requestId));
+      this.#port.end(waiting, { result: 'abandoned', reason: 'the request was cancelled' });
+      this.#fail(waiting, new RequestCancelledError(requestId, { cause: waiting.lastStatus && new SessionFailedError(waiting.lastStatus) }));
       return true;
     }
     if (!options.terminate) return false;
     const starting = this.#starting.get(requestId);
-    if (starting) {
-      starting.stopWhenStarted = true;
-      return true;
-    }
     const running = this.#running.get(requestId);
-    if (running) void this.#spawner.terminateSession(running.sessionId, true).catch(() => undefined);
-    return running !== undefined;
+    const ticket = starting ?? running?.ticket;
+    if (!ticket) return false;
+    ticket.cancelled = true;
+    if (starting) starting.stopWhenStarted = true;
+    else if (running) void this.#spawner.terminateSession(running.sessionId, true).catch(() => undefined);
+    return true;
   }
 
   /** Stops admitting until `untilMs` (epoch ms), e.g. while an account's rate limit resets. */
@@ -144,42 +121,28 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#pauseTimer.unref();
   }
 
-  /** Lets a recovery manager take over crashed sessions (used when `autoRecovery` is on). */
-  attachRecovery(hook: PoolRecoveryHook): void {
-    this.#recovery = hook;
+  /**
+   * Sets the recovery that decides the retries of `autoRecovery`. Without this call the pool uses the
+   * `SessionRecoveryManager` built on the same spawner, whichever of the two was created first.
+   */
+  attachRecovery(recovery: PoolRecovery): void {
+    this.#port.attached = recovery;
   }
 
   /** Capacity, counts, the running sessions and the queue with honest wait estimates. */
   getPoolStatus(): PoolStatus {
-    const now = Date.now();
-    const capacity = this.#options.maxConcurrentSessions;
-    const queued = this.#queue.ordered();
-    const running = [...this.#running.values()];
-    const waits = estimateWaits({
-      queued: queued.length,
-      capacity,
-      runningElapsedMs: running.map((r) => now - r.startedAtMs),
-      starting: this.#slotsTaken - running.length,
+    return poolStatusView({
+      nowMs: Date.now(),
+      capacity: this.#options.maxConcurrentSessions,
+      idleCount: this.#warm.idleCount,
+      queued: this.#queue.ordered(),
+      running: [...this.#running.values()],
+      retryingCount: this.#retrying.size,
+      slotsTaken: this.#slotsTaken,
+      draining: this.#draining !== undefined,
+      pausedUntilMs: this.#pausedUntilMs,
       avgSessionMs: this.#stats.recentMeanMs ?? this.#options.assumedSessionMs,
     });
-    return {
-      capacity,
-      activeCount: running.length,
-      idleCount: this.#warm.idleCount,
-      queuedCount: queued.length,
-      utilization: Math.round((running.length / capacity) * 1000) / 10,
-      draining: this.#draining !== undefined,
-      pausedUntil: this.#pausedUntilMs > now ? new Date(this.#pausedUntilMs) : undefined,
-      activeSessions: running.map((r) => ({ requestId: r.ticket.request.requestId, sessionId: r.sessionId, priority: r.ticket.priority, startedAt: new Date(r.startedAtMs) })),
-      queuedRequests: queued.map((e, position) => ({
-        requestId: e.id,
-        priority: e.priority,
-        queuedAt: e.item.request.queuedAt ?? new Date(e.enqueuedAtMs),
-        position,
-        waitedMs: now - e.enqueuedAtMs,
-        estimatedWaitTime: waits[position] ?? 0,
-      })),
-    };
   }
 
   /** The spec's metrics. */
@@ -188,8 +151,9 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   }
 
   /**
-   * Stops admitting, refuses every queued request, lets running sessions finish for `timeoutMs`,
-   * then stops the rest gracefully. Emits `pool-drained` once; calling it again returns the same promise.
+   * Stops admitting, refuses every queued request and every pending retry, lets running sessions finish for
+   * `timeoutMs`, then stops the rest gracefully. Resolves within `timeoutMs` plus the spawner's kill grace.
+   * Emits `pool-drained` once; calling it again returns the same promise.
    */
   drain(timeoutMs = 30_000): Promise<void> {
     if (this.#draining) return this.#draining;
@@ -202,7 +166,8 @@ export class SessionPool extends EventEmitter<PoolEvents> {
 
   async #drain(timeoutMs: number): Promise<void> {
     this.#emit('pool-draining');
-    for (const entry of this.#queue.clear()) this.#fail(entry.item, new PoolDrainingError(entry.id));
+    const waiting = [...this.#queue.clear().map((e) => e.item), ...[...this.#retrying.keys()].map((id) => this.#takeRetrying(id)!)];
+    for (const ticket of waiting) this.#refuseForDrain(ticket);
     await this.#warm.close();
     let timer: NodeJS.Timeout | undefined;
     const idle = this.#whenIdle();
@@ -218,20 +183,13 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   }
 
   #refusal(request: SessionRequest): Error | undefined {
-    if (typeof request.requestId !== 'string' || request.requestId === '') {
-      return new ConfigError([{ field: 'requestId', message: 'must be a non-empty string', value: request.requestId }]);
-    }
-    if (!(PRIORITIES as readonly string[]).includes(request.priority)) {
-      return new ConfigError([{ field: 'priority', message: `must be one of ${PRIORITIES.join(', ')}`, value: request.priority }]);
-    }
-    if (this.#draining) return new PoolDrainingError(request.requestId);
-    const { requestId } = request;
-    if (this.#queue.has(requestId) || this.#starting.has(requestId) || this.#running.has(requestId)) return new DuplicateRequestError(requestId);
-    if (request.signal?.aborted) return new RequestCancelledError(requestId);
-    // Full means it would have to wait and no place is left; a request that can start at once is admitted.
-    const mustWait = this.#queue.size > 0 || this.#slotsTaken >= this.#options.maxConcurrentSessions || Date.now() < this.#pausedUntilMs;
-    if (mustWait && this.#queue.size >= this.#options.maxQueueSize) return new QueueFullError(requestId, this.#options.maxQueueSize);
-    return undefined;
+    return refusal(request, {
+      draining: this.#draining !== undefined,
+      known: (id) => this.#queue.has(id) || this.#starting.has(id) || this.#running.has(id) || this.#retrying.has(id),
+      queueSize: this.#queue.size,
+      maxQueueSize: this.#options.maxQueueSize,
+      mustWait: this.#queue.size > 0 || this.#slotsTaken >= this.#options.maxConcurrentSessions || Date.now() < this.#pausedUntilMs,
+    });
   }
 
   // Admits queued requests while slots are free. Slots are taken synchronously, so concurrent
@@ -248,84 +206,112 @@ export class SessionPool extends EventEmitter<PoolEvents> {
 
   async #start(ticket: Ticket): Promise<void> {
     const { request } = ticket;
-    const config = this.#withDefaults(request.config);
+    const retry = ticket.attemptConfig;
+    const config = retry ?? configOf(ticket, this.#options.defaultSessionTimeout);
     let result: SpawnResult;
     this.#starting.set(request.requestId, ticket);
     try {
-      result = this.#activateWarm(config) ?? (await this.#spawner.spawnSession(config));
+      const warm = retry ? undefined : this.#warm.activate(config);
+      if (warm) this.#stats.warmStarts += 1;
+      result = warm ?? (await this.#spawner.spawnSession(config));
     } catch (error) {
       this.#starting.delete(request.requestId);
       this.#freeSlot();
       this.#stats.spawnFailures += 1;
-      this.#fail(ticket, error instanceof Error ? error : new Error(String(error)));
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.#port.end(ticket, { result: 'failed', reason: `the attempt could not start: ${failure.message}` });
+      this.#fail(ticket, failure);
       return;
     }
     this.#starting.delete(request.requestId);
-    this.#stats.allocated(Date.now() - ticket.enqueuedAtMs);
+    // queueWaitTime is the wait of requests: a retry's allocation is counted as a session, not as a wait.
+    this.#stats.allocated(ticket.allocated ? undefined : Date.now() - ticket.waitStartMs);
     this.#running.set(request.requestId, { ticket, sessionId: result.sessionId, startedAtMs: Date.now() });
-    ticket.deferred.resolve(result);
-    void result.completion.then((status) => this.#release(ticket, status, config));
+    this.#port.started(ticket, result.sessionId);
+    if (!ticket.allocated) ticket.deferred.resolve(result);
+    ticket.allocated = true;
+    void result.completion.then((status) => this.#release(ticket, status));
     this.#call(() => request.onAllocated?.(result.sessionId));
     this.#emit('session-allocated', { requestId: request.requestId, sessionId: result.sessionId });
     if (this.#stopOnStart || ticket.stopWhenStarted) void this.#spawner.terminateSession(result.sessionId, true).catch(() => undefined);
     this.#warm.fill();
   }
 
-  async #release(ticket: Ticket, status: ClaudeSessionStatus, config: ClaudeSessionConfig): Promise<void> {
+  #release(ticket: Ticket, status: ClaudeSessionStatus): void {
     const { requestId } = ticket.request;
     this.#stats.finished(status);
-    this.#emit('session-released', { sessionId: status.sessionId, status });
-    let final = status;
-    const recover = this.#options.autoRecovery && !this.#draining ? this.#recovery : undefined;
-    if (recover && status.state !== 'completed' && status.state !== 'terminated') {
-      // The slot stays taken while recovery retries the same request.
-      final = await recover(status, config, {
-        allocated: (sessionId) => {
-          const running = this.#running.get(requestId);
-          if (running) running.sessionId = sessionId;
-          this.#stats.allocated(0);
-          this.#call(() => ticket.request.onAllocated?.(sessionId));
-          this.#emit('session-allocated', { requestId, sessionId });
-        },
-        ended: (attempt) => {
-          this.#stats.finished(attempt);
-          this.#emit('session-released', { sessionId: attempt.sessionId, status: attempt });
-        },
-      }).catch(() => status);
-    }
     this.#running.delete(requestId);
+    ticket.lastStatus = status;
+    this.#emit('session-released', { sessionId: status.sessionId, status });
+    if (status.state === 'completed') {
+      this.#port.end(ticket, { result: 'succeeded', status });
+      this.#freeSlot();
+      this.#end(ticket, () => ticket.request.onCompleted?.(status));
+      return;
+    }
+    const allowRetry = this.#options.autoRecovery && !this.#draining && !ticket.cancelled;
+    const plan = this.#port.plan(ticket, status, allowRetry);
+    if (plan?.retry && allowRetry) {
+      this.#scheduleRetry(ticket, status, plan);
+      this.#freeSlot();
+      return;
+    }
+    this.#port.end(ticket, ticket.cancelled ? { result: 'abandoned', reason: 'the request was cancelled' } : { result: 'failed', reason: plan?.retry === false ? plan.reason : status.state });
     this.#freeSlot();
-    if (final.state === 'completed') this.#end(ticket, () => ticket.request.onCompleted?.(final));
-    else this.#end(ticket, () => ticket.request.onFailed?.(new SessionFailedError(final)));
+    const failed = new SessionFailedError(status);
+    this.#end(ticket, () => ticket.request.onFailed?.(ticket.cancelled ? new RequestCancelledError(requestId, { cause: failed }) : failed));
   }
 
-  // The request's config with the pool's default timeout; one copy per distinct config object.
-  #withDefaults(config: ClaudeSessionConfig): ClaudeSessionConfig {
-    if (config.timeout !== undefined) return config;
-    let filled = this.#filled.get(config);
-    if (!filled) {
-      filled = { ...config, timeout: this.#options.defaultSessionTimeout };
-      this.#filled.set(config, filled);
-    }
-    return filled;
+  // The slot is given back during the delay; the attempt then queues like any request (by its age and priority).
+  #scheduleRetry(ticket: Ticket, ended: ClaudeSessionStatus, plan: Retry): void {
+    const { requestId } = ticket.request;
+    ticket.attemptConfig = { ...configOf(ticket, this.#options.defaultSessionTimeout), resumeClaudeSessionId: plan.resumeClaudeSessionId };
+    markPooled(ticket.attemptConfig);
+    if (plan.pauseAdmissionsUntilMs !== undefined) this.pauseAdmissions(plan.pauseAdmissionsUntilMs);
+    const resume = plan.resumeClaudeSessionId !== undefined;
+    this.#emit('request-retrying', { requestId, sessionId: ended.sessionId, attemptNumber: plan.attemptNumber, delayMs: plan.delayMs, resume });
+    if (plan.delayMs === 0) return this.#requeue(ticket, plan);
+    const abort = new AbortController();
+    ticket.retryAbort = abort;
+    this.#retrying.set(requestId, ticket);
+    void this.#port.wait(ticket, plan, abort.signal).then((go) => this.#afterWait(ticket, plan, go));
   }
 
-  // A matching warm process, handed the request; undefined (start a fresh one) if none can take it.
-  #activateWarm(config: ClaudeSessionConfig): SpawnResult | undefined {
-    const warm = this.#warm.take(config);
-    if (!warm) return undefined;
-    try {
-      const result = warm.activate(config);
-      this.#stats.warmStarts += 1;
-      return result;
-    } catch {
-      void warm.discard();
-      return undefined;
-    }
+  #afterWait(ticket: Ticket, plan: Retry, go: boolean): void {
+    // Cancel and drain take the ticket out of #retrying and end it themselves.
+    if (this.#retrying.get(ticket.request.requestId) !== ticket) return;
+    this.#takeRetrying(ticket.request.requestId);
+    if (go) return this.#requeue(ticket, plan);
+    this.#port.end(ticket, { result: 'abandoned', reason: 'recovery was abandoned' });
+    this.#end(ticket, () => ticket.request.onFailed?.(new SessionFailedError(ticket.lastStatus!)));
+  }
+
+  #requeue(ticket: Ticket, plan: Retry): void {
+    if (this.#draining) return this.#refuseForDrain(ticket);
+    this.#port.queued(ticket, plan);
+    ticket.waitStartMs = Date.now();
+    this.#queue.push(ticket.request.requestId, ticket.priority, ticket, ticket.enqueuedAtMs);
+    this.#pump();
+  }
+
+  #takeRetrying(requestId: string): Ticket | undefined {
+    const ticket = this.#retrying.get(requestId);
+    if (!ticket) return undefined;
+    this.#retrying.delete(requestId);
+    ticket.retryAbort?.abort();
+    ticket.retryAbort = undefined;
+    if (this.#retrying.size === 0 && this.#slotsTaken === 0) this.#wakeIdle();
+    return ticket;
+  }
+
+  #refuseForDrain(ticket: Ticket): void {
+    this.#port.end(ticket, { result: 'abandoned', reason: 'the pool is draining' });
+    const cause = ticket.lastStatus && new SessionFailedError(ticket.lastStatus);
+    this.#fail(ticket, new PoolDrainingError(ticket.request.requestId, { cause }));
   }
 
   #fail(ticket: Ticket, error: Error): void {
-    ticket.deferred.reject(error);
+    if (!ticket.allocated) ticket.deferred.reject(error);
     this.#end(ticket, () => ticket.request.onFailed?.(error));
   }
 
@@ -344,21 +330,22 @@ export class SessionPool extends EventEmitter<PoolEvents> {
 
   // A throwing user callback must not break the pool's bookkeeping.
   #call(callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      process.emitWarning(`A SessionPool request callback threw: ${error instanceof Error ? error.message : String(error)}`, 'VpDaemonWarning');
-    }
+    callSafely(callback, 'A SessionPool request callback threw');
   }
 
   #freeSlot(): void {
     this.#slotsTaken -= 1;
-    if (this.#slotsTaken === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    if (this.#slotsTaken === 0 && this.#retrying.size === 0) this.#wakeIdle();
     this.#pump();
   }
 
+  #wakeIdle(): void {
+    for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  // Idle: no slot taken and no retry pending.
   #whenIdle(): Promise<void> {
-    if (this.#slotsTaken === 0) return Promise.resolve();
+    if (this.#slotsTaken === 0 && this.#retrying.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 }

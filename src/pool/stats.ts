@@ -10,6 +10,7 @@ export class PoolStats {
   spawnFailures = 0;
   warmStarts = 0;
   #allocated = 0;
+  #waited = 0;
   #waitSumMs = 0;
   #finished = 0;
   #durationSumMs = 0;
@@ -18,8 +19,11 @@ export class PoolStats {
   readonly byState = { completed: 0, failed: 0, crashed: 0, timeout: 0, terminated: 0 };
   readonly #recent: number[] = [];
 
-  allocated(waitedMs: number): void {
+  /** A session was allocated; `waitedMs` is the request's queue wait (undefined for a retry's session). */
+  allocated(waitedMs: number | undefined): void {
     this.#allocated += 1;
+    if (waitedMs === undefined) return;
+    this.#waited += 1;
     this.#waitSumMs += waitedMs;
   }
 
@@ -55,7 +59,7 @@ export class PoolStats {
       totalTokensUsed: this.#tokens,
       poolUtilization: Math.round((now.active / now.capacity) * 1000) / 10,
       queueLength: now.queueLength,
-      queueWaitTime: this.#allocated > 0 ? Math.round(this.#waitSumMs / this.#allocated) : 0,
+      queueWaitTime: this.#waited > 0 ? Math.round(this.#waitSumMs / this.#waited) : 0,
       rejectedRequests: this.rejected,
       cancelledRequests: this.cancelled,
       warmStarts: this.warmStarts,

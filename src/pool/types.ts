@@ -16,13 +16,16 @@ export interface SessionRequest {
   /** One of critical, high, medium, low. */
   priority: SessionPriority | (string & {});
   queuedAt?: Date;
-  /** Called once per allocation with the new session's id. */
+  /** Called once per allocation (the first session and each retry's) with the new session's id. */
   onAllocated?: (sessionId: string) => void;
-  /** Called once, when the session ended `completed`. */
+  /** Called once, after the last attempt, when its session ended `completed`. */
   onCompleted?: (status: ClaudeSessionStatus) => void;
-  /** Called once, when the request ends any other way (spawn failure, cancellation, drain, a failed session). */
+  /**
+   * Called once, after the last attempt, when the request ends any other way: `ERR_SESSION_FAILED` (its last
+   * session failed), `ERR_REQUEST_CANCELLED`, `ERR_POOL_DRAINING`, `ERR_QUEUE_FULL`, a spawn error.
+   */
   onFailed?: (error: Error) => void;
-  /** Cancels the request: removed while queued, terminated while running. */
+  /** Cancels the request: removed while queued or waiting for a retry, terminated while running. A whole-request deadline: `AbortSignal.timeout(ms)`. */
   signal?: AbortSignal;
 }
 
@@ -36,7 +39,10 @@ export interface PoolOptions {
   readonly defaultSessionTimeout?: number;
   /** Requests waiting at most; more are refused with `ERR_QUEUE_FULL`. @default 1000 */
   readonly maxQueueSize?: number;
-  /** Retry crashed sessions (needs a `SessionRecoveryManager` attached with `attachRecovery`). @default false */
+  /**
+   * Retry crashed requests through the queue, as the `SessionRecoveryManager` built on the same spawner (or the one
+   * given to `attachRecovery`) decides. Cancel, drain, limits, priorities and metrics apply to every attempt. @default false
+   */
   readonly autoRecovery?: boolean;
   /** Weight of each priority; higher runs first. @default { critical: 4, high: 3, medium: 2, low: 1 } */
   readonly priorityWeights?: Readonly<Record<SessionPriority, number>>;
@@ -64,6 +70,8 @@ export interface PoolStatus {
   activeCount: number;
   idleCount: number;
   queuedCount: number;
+  /** Requests waiting out the delay before a retry (they hold no slot). */
+  retryingCount: number;
   /** activeCount / capacity, in percent. */
   utilization: number;
   draining: boolean;
@@ -87,7 +95,7 @@ export interface PoolMetrics {
   totalTokensUsed: number;
   poolUtilization: number;
   queueLength: number;
-  /** Mean time allocated requests waited in the queue, in ms. */
+  /** Mean time requests waited in the queue for their first session, in ms. */
   queueWaitTime: number;
   rejectedRequests: number;
   cancelledRequests: number;
@@ -100,6 +108,8 @@ export interface PoolEvents {
   'session-released': [{ sessionId: string; status: ClaudeSessionStatus }];
   'request-queued': [{ requestId: string; position: number; queueLength: number }];
   'request-cancelled': [{ requestId: string }];
+  /** A crashed request will be tried again: after `delayMs` (undefined: a manual trigger), through the queue. */
+  'request-retrying': [{ requestId: string; sessionId: string; attemptNumber: number; delayMs: number | undefined; resume: boolean }];
   'pool-draining': [];
   'pool-drained': [];
 }

@@ -1,4 +1,4 @@
-import type { ClaudeSessionConfig } from '../session/types.js';
+import type { ClaudeSessionConfig, SpawnResult } from '../session/types.js';
 import type { WarmSession } from '../spawner/warm.js';
 import type { PoolSpawner } from './types.js';
 
@@ -41,6 +41,18 @@ export class WarmPool {
     if (index === -1) return undefined;
     const [warm] = this.#ready.splice(index, 1);
     return warm;
+  }
+
+  /** Hands `config` to a matching waiting process; undefined (start a fresh one) if none can take it. */
+  activate(config: ClaudeSessionConfig): SpawnResult | undefined {
+    const warm = this.take(config);
+    if (!warm) return undefined;
+    try {
+      return warm.activate(config);
+    } catch {
+      void warm.discard();
+      return undefined;
+    }
   }
 
   /** Starts processes until `size` are ready or starting. */

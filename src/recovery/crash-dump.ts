@@ -3,6 +3,7 @@ import { lstat, mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promis
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SECRET_NAME, redactText } from '../utils/redact.js';
 import type { CrashAnalysis } from '../session/crash.js';
+import type { ClaudeSessionStatus } from '../session/types.js';
 
 /** Everything kept about one crash. Written as JSON, secrets redacted. */
 export interface CrashDump {
@@ -156,4 +157,39 @@ async function exists(path: string): Promise<boolean> {
 
 function isCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/** What {@link saveCrashDump} writes about a crash. */
+export interface CrashRecord {
+  status: ClaudeSessionStatus;
+  analysis: CrashAnalysis;
+  attempts: unknown[];
+  config: unknown;
+}
+
+/** Writes one crash's dump and prunes the folder; resolves with its path, or undefined when it could not be written. */
+export async function saveCrashDump(directory: string, limits: { maxCrashDumps: number; crashDumpMaxAgeMs: number }, record: CrashRecord): Promise<string | undefined> {
+  const { status } = record;
+  try {
+    const filepath = await writeCrashDump(directory, {
+      sessionId: status.sessionId,
+      timestamp: status.endTime ?? new Date(),
+      analysis: record.analysis,
+      exitCode: status.exitCode,
+      signal: status.signal,
+      state: status.state,
+      outcome: status.outcome,
+      stdoutTail: status.stdout.slice(-8000),
+      stderrTail: status.stderr.slice(-8000),
+      lastMessages: status.evidence?.lastMessages ?? [],
+      timings: { startTime: status.startTime.toISOString(), endTime: status.endTime?.toISOString(), executionTimeMs: status.executionTime },
+      attempts: record.attempts,
+      config: record.config,
+    });
+    await pruneCrashDumps(directory, { maxFiles: limits.maxCrashDumps, maxAgeMs: limits.crashDumpMaxAgeMs });
+    return filepath;
+  } catch {
+    // A dump that cannot be written must not stop recovery.
+    return undefined;
+  }
 }

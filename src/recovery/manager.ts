@@ -1,54 +1,34 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
-import type { PoolRecoveryHook, RecoveryCallbacks } from '../pool/pool.js';
-import { toCrashReport } from '../spawner/crash-report.js';
+import { isPooled, linkRecovery, unlinkRecovery, type ChainEnd, type PoolRecovery, type RetryChain, type RetryPlan } from '../pool/recovery-link.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../session/types.js';
-import { createDeferred, type Deferred } from '../utils/deferred.js';
-import { strategyDelayMs } from './backoff.js';
+import { toCrashReport } from '../spawner/crash-report.js';
+import { createDeferred } from '../utils/deferred.js';
+import { attemptFailure, waitBeforeAttempt, type Chain } from './chain.js';
 import { analyzeCrash, isCrash } from './classify.js';
-import { type CrashAnalysis } from '../session/crash.js';
-import { pruneCrashDumps, writeCrashDump } from './crash-dump.js';
+import { saveCrashDump } from './crash-dump.js';
+import { decideRetry } from './decide.js';
 import { normalizeRecoveryOptions, type FilledRecoveryOptions } from './options.js';
-import { recoveryPolicy } from './policy.js';
 import { RecoveryStats } from './stats.js';
-import type { RecoveryAttempt, RecoveryEvents, RecoveryOptions, RecoverySpawner, RecoveryStatistics } from './types.js';
+import type { RecoveryEvents, RecoveryOptions, RecoverySpawner, RecoveryStatistics } from './types.js';
 
-interface Chain {
-  rootId: string;
-  config: ClaudeSessionConfig;
-  attempts: RecoveryAttempt[];
-  abort: AbortController;
-  done: Deferred<ClaudeSessionStatus>;
-  // Resolved by triggerManualRecovery while a `manual` chain waits.
-  trigger?: Deferred<void>;
-  // Set while a pool waits on this chain.
-  pool?: RecoveryCallbacks;
-}
-
-class Abandoned extends Error {}
-
-// An abortable wait on the global timer (so fake timers can drive it).
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done, fail) => {
-    if (signal.aborted) return fail(new Abandoned());
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), fail(new Abandoned())), { once: true });
-  });
-}
+type Retry = RetryPlan & { retry: true };
 
 /**
- * Watches a spawner for crashed sessions, explains each crash from evidence, saves a dump, and retries
- * within limits: resuming the Claude conversation where the crash allows it, waiting out rate limits,
- * never retrying what cannot succeed (auth, permission, budget).
+ * Explains crashed sessions from evidence, saves a dump, and decides retries within limits: resuming the Claude
+ * conversation where the crash allows it, waiting out rate limits, never retrying what cannot succeed (auth,
+ * permission, budget). A `SessionPool` with `autoRecovery` on the same spawner asks it about its own sessions
+ * and retries them through its queue; a session spawned directly is retried here, on the spawner.
  */
-export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
+export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> implements PoolRecovery {
   readonly #spawner: RecoverySpawner;
   readonly #options: FilledRecoveryOptions;
+  // Chains with attempts still to come or running, by the id of the session that crashed first.
   readonly #chains = new Map<string, Chain>();
-  // Configs of sessions spawned by a chain: their end is handled by the chain, not as a new crash.
-  // (Keyed by the config object, which is known before the spawn returns an id.)
+  // Configs of attempts this manager spawned itself: their end is handled by their chain.
   readonly #owned = new WeakSet<ClaudeSessionConfig>();
   readonly #stats = new RecoveryStats();
+  readonly #closed = new AbortController();
   readonly #listener = ({ sessionId, status }: { sessionId: string; status: ClaudeSessionStatus }): void => this.#onEnded(sessionId, status);
   /** Absolute folder of the crash dumps (resolved once, at construction). */
   readonly crashDumpDirectory: string;
@@ -59,9 +39,10 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
     this.#options = normalizeRecoveryOptions(options);
     this.crashDumpDirectory = resolve(this.#options.crashDumpDirectory);
     spawner.on('session-ended', this.#listener);
+    linkRecovery(spawner, this);
   }
 
-  /** The spec's statistics. */
+  /** The spec's statistics, over direct and pool retries alike. */
   getRecoveryStats(): RecoveryStatistics {
     return this.#stats.snapshot(this.#chains.size);
   }
@@ -80,147 +61,137 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> {
     return chain !== undefined;
   }
 
-  /** For `SessionPool.attachRecovery`: the pool keeps the request's slot while its chain runs. */
-  poolHook(): PoolRecoveryHook {
-    return (status, _config, callbacks) => {
-      const chain = this.#chains.get(status.sessionId);
-      if (!chain) return Promise.resolve(status);
-      chain.pool = callbacks;
-      return chain.done.promise;
-    };
-  }
-
   /** Stops watching the spawner and abandons every chain. */
   close(): void {
     this.#spawner.off('session-ended', this.#listener);
-    for (const chain of this.#chains.values()) chain.abort.abort();
+    unlinkRecovery(this.#spawner, this);
+    this.#closed.abort();
   }
 
+  /** For a pool: see {@link PoolRecovery.planRetry}. */
+  planRetry(status: ClaudeSessionStatus, known: RetryChain | undefined, allowRetry: boolean): { chain: RetryChain; plan: RetryPlan } | undefined {
+    let chain = known && this.#chains.get(known.id);
+    if (chain) {
+      const attempt = chain.attempts.at(-1);
+      if (attempt) Object.assign(attempt, { state: status.state, outcome: status.outcome?.reason });
+      this.emit('recovery-attempt-failed', { sessionId: chain.id, attemptNumber: chain.attempts.length, reason: attemptFailure(status), newSessionId: attempt?.newSessionId });
+      if (!isCrash(status)) return { chain, plan: { retry: false, reason: `attempt ${chain.attempts.length} ended ${status.state}, not a crash` } };
+      chain.analysis = analyzeCrash(status);
+      this.#report(chain, status);
+    } else {
+      if (!isCrash(status)) return undefined;
+      chain = this.#open(status);
+      if (!this.#options.enabled || !allowRetry || this.#closed.signal.aborted) {
+        return { chain, plan: { retry: false, reason: 'not retried: recovery is off for this session' } };
+      }
+      this.#chains.set(chain.id, chain);
+    }
+    if (!allowRetry) return { chain, plan: { retry: false, reason: 'not retried: the request was cancelled or the pool is draining' } };
+    const plan = decideRetry({ analysis: chain.analysis, status, attemptsMade: chain.attempts.length, options: this.#options, nowMs: Date.now() });
+    if (plan.retry && plan.pauseAdmissionsUntilMs !== undefined) this.#options.onRateLimit?.(plan.pauseAdmissionsUntilMs);
+    return { chain, plan };
+  }
+
+  /** For a pool: see {@link PoolRecovery.waitForRetry}. */
+  waitForRetry(known: RetryChain, plan: Retry, signal: AbortSignal): Promise<boolean> {
+    const chain = this.#chains.get(known.id);
+    if (!chain) return Promise.resolve(false);
+    return waitBeforeAttempt(plan.delayMs, [signal, chain.abort.signal, this.#closed.signal], () => (chain.trigger = createDeferred<void>())).finally(
+      () => (chain.trigger = undefined),
+    );
+  }
+
+  /** For a pool: see {@link PoolRecovery.attemptQueued}. */
+  attemptQueued(known: RetryChain, plan: Retry): void {
+    const chain = this.#chains.get(known.id);
+    if (!chain) return;
+    const resume = plan.resumeClaudeSessionId !== undefined;
+    const delayMs = plan.delayMs ?? 0;
+    this.#stats.attempts += 1;
+    chain.attempts.push({ attemptNumber: plan.attemptNumber, startedAt: new Date(), delayMs, resumed: resume });
+    this.emit('recovery-attempt', { sessionId: chain.id, attemptNumber: plan.attemptNumber, analysis: chain.analysis, delayMs, resume });
+  }
+
+  /** For a pool: see {@link PoolRecovery.attemptStarted}. */
+  attemptStarted(known: RetryChain, sessionId: string): void {
+    const attempt = this.#chains.get(known.id)?.attempts.at(-1);
+    if (attempt) attempt.newSessionId = sessionId;
+  }
+
+  /** For a pool: see {@link PoolRecovery.chainEnded}. */
+  chainEnded(known: RetryChain, end: ChainEnd): void {
+    const chain = this.#chains.get(known.id);
+    if (!chain) return;
+    this.#chains.delete(chain.id);
+    const { attempts } = chain;
+    if (end.result === 'succeeded') {
+      const attemptNumber = attempts.length;
+      Object.assign(attempts.at(-1) ?? {}, { state: end.status.state, outcome: end.status.outcome?.reason });
+      this.#stats.succeeded(attemptNumber);
+      this.emit('recovery-succeeded', { sessionId: chain.id, attemptNumber, newSessionId: end.status.sessionId, status: end.status });
+    } else if (end.result === 'failed') {
+      this.#stats.failed += 1;
+      this.emit('recovery-failed', { sessionId: chain.id, reason: end.reason, attempts });
+    } else {
+      this.#stats.abandoned += 1;
+      this.emit('recovery-abandoned', { sessionId: chain.id, attempts });
+    }
+  }
+
+  #open(status: ClaudeSessionStatus): Chain {
+    this.#stats.crashes += 1;
+    this.emit('crash-detected', { sessionId: status.sessionId, crashReport: toCrashReport(status) });
+    const config = this.#spawner.getSessionConfig(status.sessionId);
+    const chain: Chain = { id: status.sessionId, config, attempts: [], analysis: analyzeCrash(status), abort: new AbortController() };
+    this.#report(chain, status);
+    return chain;
+  }
+
+  // Reports the chain's latest analysis and saves the crash's dump in the background.
+  #report(chain: Chain, status: ClaudeSessionStatus): void {
+    this.emit('crash-analyzed', { sessionId: chain.id, analysis: chain.analysis });
+    if (!this.#options.saveCrashDumps) return;
+    const attempts = chain.attempts.map((a) => ({ ...a }));
+    void saveCrashDump(this.crashDumpDirectory, this.#options, { status, analysis: chain.analysis, attempts, config: chain.config }).then(
+      (filepath) => filepath !== undefined && this.emit('crash-dump-saved', { sessionId: chain.id, filepath }),
+    );
+  }
+
+  // A session spawned directly on the spawner (not by a pool) crashed: this manager retries it.
   #onEnded(sessionId: string, status: ClaudeSessionStatus): void {
     const config = this.#spawner.getSessionConfig(sessionId);
-    if ((config && this.#owned.has(config)) || !isCrash(status)) return;
-    this.#stats.crashes += 1;
-    this.emit('crash-detected', { sessionId, crashReport: toCrashReport(status) });
-    const chain: Chain = { rootId: sessionId, config: config!, attempts: [], abort: new AbortController(), done: createDeferred() };
-    if (!this.#options.enabled || !config) {
-      void this.#explain(chain, status);
-      return;
+    if (config && (isPooled(config) || this.#owned.has(config))) return;
+    const planned = this.planRetry(status, undefined, config !== undefined);
+    if (planned) void this.#retryDirectly(planned.chain, planned.plan);
+  }
+
+  async #retryDirectly(chain: RetryChain, first: RetryPlan): Promise<void> {
+    let plan = first;
+    while (plan.retry) {
+      if (!(await this.waitForRetry(chain, plan, this.#closed.signal))) return this.chainEnded(chain, { result: 'abandoned', reason: 'abandoned' });
+      this.attemptQueued(chain, plan);
+      const status = await this.#spawnAttempt(chain, plan);
+      if (status === undefined) return this.chainEnded(chain, { result: 'failed', reason: 'the attempt could not start' });
+      if (status.state === 'completed') return this.chainEnded(chain, { result: 'succeeded', status });
+      plan = this.planRetry(status, chain, true)?.plan ?? { retry: false, reason: attemptFailure(status) };
     }
-    this.#chains.set(sessionId, chain);
-    void this.#run(chain, status);
+    this.chainEnded(chain, { result: 'failed', reason: plan.reason });
   }
 
-  // Classifies a crash and saves its dump; returns the analysis.
-  async #explain(chain: Chain, status: ClaudeSessionStatus): Promise<CrashAnalysis> {
-    const analysis = analyzeCrash(status);
-    this.emit('crash-analyzed', { sessionId: chain.rootId, analysis });
-    if (this.#options.saveCrashDumps) {
-      try {
-        const filepath = await writeCrashDump(this.crashDumpDirectory, {
-          sessionId: status.sessionId,
-          timestamp: status.endTime ?? new Date(),
-          analysis,
-          exitCode: status.exitCode,
-          signal: status.signal,
-          state: status.state,
-          outcome: status.outcome,
-          stdoutTail: status.stdout.slice(-8000),
-          stderrTail: status.stderr.slice(-8000),
-          lastMessages: status.evidence?.lastMessages ?? [],
-          timings: { startTime: status.startTime.toISOString(), endTime: status.endTime?.toISOString(), executionTimeMs: status.executionTime },
-          attempts: chain.attempts,
-          config: chain.config,
-        });
-        this.emit('crash-dump-saved', { sessionId: chain.rootId, filepath });
-        await pruneCrashDumps(this.crashDumpDirectory, { maxFiles: this.#options.maxCrashDumps, maxAgeMs: this.#options.crashDumpMaxAgeMs });
-      } catch {
-        // A dump that cannot be written must not stop recovery.
-      }
-    }
-    return analysis;
-  }
-
-  async #run(chain: Chain, crashed: ClaudeSessionStatus): Promise<void> {
-    let last = crashed;
-    let analysis = await this.#explain(chain, last);
-    let end: { ok: boolean; reason: string } = { ok: false, reason: `gave up after ${this.#options.maxRetries} attempts` };
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const decision = recoveryPolicy(analysis, last, Date.now());
-        if (decision.action === 'never') {
-          end = { ok: false, reason: decision.reason };
-          break;
-        }
-        if (attempt > this.#options.maxRetries) break;
-        let delayMs = await this.#delayFor(chain, attempt);
-        if (decision.action === 'wait' && decision.waitUntilMs !== undefined) {
-          this.#options.onRateLimit?.(decision.waitUntilMs);
-          delayMs = Math.max(delayMs, decision.waitUntilMs - Date.now());
-        }
-        await sleep(delayMs, chain.abort.signal);
-        const resume = decision.resume && last.claudeSessionId !== '';
-        this.emit('recovery-attempt', { sessionId: chain.rootId, attemptNumber: attempt, analysis, delayMs, resume });
-        this.#stats.attempts += 1;
-        const record: RecoveryAttempt = { attemptNumber: attempt, startedAt: new Date(), delayMs, resumed: resume };
-        chain.attempts.push(record);
-        const next = await this.#attempt(chain, record, resume ? last.claudeSessionId : undefined);
-        if (next?.state === 'completed') {
-          this.#stats.succeeded(attempt);
-          this.emit('recovery-succeeded', { sessionId: chain.rootId, attemptNumber: attempt, newSessionId: next.sessionId, status: next });
-          return chain.done.resolve(next);
-        }
-        const reason = record.error ?? `${next?.state ?? 'failed'} (${next?.outcome?.reason ?? 'no outcome'})`;
-        this.emit('recovery-attempt-failed', { sessionId: chain.rootId, attemptNumber: attempt, reason, newSessionId: record.newSessionId });
-        if (next && !isCrash(next)) {
-          end = { ok: false, reason: `attempt ${attempt} ended ${next.state}, not a crash` };
-          last = next;
-          break;
-        }
-        if (next) {
-          last = next;
-          analysis = await this.#explain(chain, last);
-        }
-      }
-      this.#stats.failed += 1;
-      this.emit('recovery-failed', { sessionId: chain.rootId, reason: end.reason, attempts: chain.attempts });
-    } catch (error) {
-      if (!(error instanceof Abandoned)) throw error;
-      this.#stats.abandoned += 1;
-      this.emit('recovery-abandoned', { sessionId: chain.rootId, attempts: chain.attempts });
-    } finally {
-      this.#chains.delete(chain.rootId);
-      chain.done.resolve(last);
-    }
-  }
-
-  // The wait before an attempt: by strategy, or until a person triggers it.
-  async #delayFor(chain: Chain, attempt: number): Promise<number> {
-    const o = this.#options;
-    const delay = strategyDelayMs(o.strategy, attempt, { retryDelayMs: o.retryDelay, backoffMultiplier: o.backoffMultiplier, maxDelayMs: o.maxRetryDelay, jitter: o.jitter }, o.random);
-    if (delay !== undefined) return delay;
-    chain.trigger = createDeferred<void>();
-    const abandoned = new Promise<never>((_, fail) => chain.abort.signal.addEventListener('abort', () => fail(new Abandoned()), { once: true }));
-    await Promise.race([chain.trigger.promise, abandoned]);
-    chain.trigger = undefined;
-    return 0;
-  }
-
-  // Spawns one attempt with the chain's config (resuming the conversation when allowed) and waits for its end.
-  async #attempt(chain: Chain, record: RecoveryAttempt, resumeId: string | undefined): Promise<ClaudeSessionStatus | undefined> {
+  async #spawnAttempt(known: RetryChain, plan: Retry): Promise<ClaudeSessionStatus | undefined> {
+    const chain = this.#chains.get(known.id);
+    if (!chain?.config) return undefined;
     // A fresh start drops any earlier resume id; a resume continues the crashed conversation.
-    const config: ClaudeSessionConfig = { ...chain.config, resumeClaudeSessionId: resumeId };
+    const config: ClaudeSessionConfig = { ...chain.config, resumeClaudeSessionId: plan.resumeClaudeSessionId };
     this.#owned.add(config);
     try {
       const { sessionId, completion } = await this.#spawner.spawnSession(config);
-      record.newSessionId = sessionId;
-      chain.pool?.allocated(sessionId);
-      const status = await completion;
-      chain.pool?.ended(status);
-      record.state = status.state;
-      record.outcome = status.outcome?.reason;
-      return status;
+      this.attemptStarted(chain, sessionId);
+      return await completion;
     } catch (error) {
-      record.error = error instanceof Error ? error.message : String(error);
+      const attempt = chain.attempts.at(-1);
+      if (attempt) attempt.error = error instanceof Error ? error.message : String(error);
+      this.emit('recovery-attempt-failed', { sessionId: chain.id, attemptNumber: chain.attempts.length, reason: attempt?.error ?? 'spawn failed' });
       return undefined;
     }
   }

@@ -148,17 +148,23 @@ export class QueueFullError extends VpDaemonError {
   }
 }
 
-/** The request was cancelled before a session was allocated to it. */
+/** The request was cancelled: before a session was allocated, while waiting for a retry, or stopped on request (`cause`: how its last session ended). */
 export class RequestCancelledError extends VpDaemonError {
-  constructor(readonly requestId: string) {
-    super(ErrorCodes.REQUEST_CANCELLED, `Request ${requestId} was cancelled`);
+  constructor(
+    readonly requestId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCodes.REQUEST_CANCELLED, `Request ${requestId} was cancelled`, options);
   }
 }
 
-/** The pool is draining and admits nothing new. */
+/** The pool is draining and admits nothing new (nor retries: `cause` tells how the last attempt ended). */
 export class PoolDrainingError extends VpDaemonError {
-  constructor(readonly requestId: string) {
-    super(ErrorCodes.POOL_DRAINING, `The pool is draining; request ${requestId} was not run`);
+  constructor(
+    readonly requestId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCodes.POOL_DRAINING, `The pool is draining; request ${requestId} was not run`, options);
   }
 }
 
@@ -283,15 +289,22 @@ export class TaskFileError extends VpDaemonError {
   }
 }
 
-/** A task names a charter that has no file in the charters folder; `available` lists the names that do. */
+/**
+ * A task names a charter that no charters folder holds. `searched` lists every folder looked in, in the order
+ * they were tried (the message names each one and what it holds); `available` lists the names they do hold.
+ */
 export class CharterNotFoundError extends TaskFileError {
+  /** The first folder looked in. */
+  readonly chartersDir: string;
+
   constructor(
     file: string,
     issue: FileIssue & { value: string },
-    readonly chartersDir: string,
+    readonly searched: readonly string[],
     readonly available: readonly string[],
   ) {
     super(file, [issue], ErrorCodes.CHARTER_NOT_FOUND);
+    this.chartersDir = searched[0] ?? '';
   }
 
   /** The charter name that was asked for. */

@@ -82,6 +82,7 @@ class PoolModel {
   allocated = 0;
   rejected = 0;
   cancelled = 0;
+  readonly failedSpawns = new Set<string>();
   readonly finished = { completed: 0, failed: 0, crashed: 0, terminated: 0 };
   #seq = 0;
 
@@ -109,13 +110,14 @@ class PoolModel {
     this.expected.set(id, 'ERR_REQUEST_CANCELLED');
   }
 
-  finish(id: string, state: Exclude<FinalState, 'timeout'>): void {
+  /** Ends a running session; a cancelled request ends ERR_REQUEST_CANCELLED whatever its session's state. */
+  finish(id: string, state: Exclude<FinalState, 'timeout'>, cancelled = false): void {
     const index = this.running.indexOf(id);
     assert.ok(index >= 0, `model: ${id} is not running`);
     this.running.splice(index, 1);
     this.slots -= 1;
     this.finished[state] += 1;
-    this.expected.set(id, state === 'completed' ? 'completed' : 'ERR_SESSION_FAILED');
+    this.expected.set(id, cancelled ? 'ERR_REQUEST_CANCELLED' : state === 'completed' ? 'completed' : 'ERR_SESSION_FAILED');
     this.#pump();
   }
 
@@ -143,8 +145,11 @@ class PoolModel {
       this.queue.splice(this.queue.indexOf(best), 1);
       this.slots += 1;
       this.spawnOrder.push(best.id);
-      if (best.fail) this.pendingFails.push(best.id);
-      else {
+      if (best.fail) {
+        this.pendingFails.push(best.id);
+        this.failedSpawns.add(best.id);
+      }
+      if (!best.fail) {
         this.running.push(best.id);
         this.allocated += 1;
       }
@@ -285,7 +290,7 @@ async function runScenario(scenario: Scenario, unhandled: unknown[]): Promise<vo
         const id = model.running[cmd.pick % model.running.length] as string;
         assert.equal(pool.cancelRequest(id, { terminate: cmd.terminate }), cmd.terminate, `${where}: cancel running ${id}`);
         await settle();
-        if (cmd.terminate) model.finish(id, 'terminated');
+        if (cmd.terminate) model.finish(id, 'terminated', true);
       } else {
         assert.equal(pool.cancelRequest(`unknown-${cmd.pick}`), false, `${where}: cancel of an unknown id`);
       }
@@ -327,7 +332,7 @@ async function runScenario(scenario: Scenario, unhandled: unknown[]): Promise<vo
     const expected = model.expected.get(t.id);
     assert.ok(expected, `model has no outcome for ${t.id}`);
     assert.equal(t.completed + t.failed.length, 1, `${t.id} ended ${t.completed + t.failed.length} times (expected ${expected})`);
-    const spawned = expected === 'completed' || expected === 'ERR_SESSION_FAILED';
+    const spawned = model.spawnOrder.includes(t.id) && !model.failedSpawns.has(t.id);
     assert.equal(t.allocated.length, spawned ? 1 : 0, `${t.id}: onAllocated calls`);
     if (spawned) assert.equal(t.allocated[0], sessionIdOf(t.id), `${t.id}: onAllocated got its session id`);
     if (expected === 'completed') assert.equal(t.completed, 1, `${t.id} should have completed`);

@@ -53,6 +53,9 @@ describe('SessionRecoveryManager', () => {
     for (const name of ['crash-detected', 'recovery-attempt', 'recovery-attempt-failed', 'recovery-succeeded', 'recovery-failed'] as const) {
       manager.on(name, () => events.push(name));
     }
+    // Dumps are written in the background; crash-dump-saved tells when each is on disk.
+    let saved = 0;
+    manager.on('crash-dump-saved', () => (saved += 1));
     const failed = new Promise((r) => manager.once('recovery-failed', r));
     await spawner.spawnSession(makeConfig('/tmp'));
     await failed;
@@ -65,6 +68,7 @@ describe('SessionRecoveryManager', () => {
       { c: stats.totalCrashes, a: stats.totalRecoveryAttempts, s: stats.successfulRecoveries, f: stats.failedRecoveries, r: stats.recoveryRate },
       { c: 1, a: 3, s: 0, f: 1, r: 0 },
     );
+    await waitFor(() => saved === 4, 5000, 'four crash dumps');
     assert.equal(readdirSync(dumps.path).filter((f) => f.startsWith('crash-')).length, 4, 'one dump per crash');
     manager.close();
   });

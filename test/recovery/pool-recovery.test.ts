@@ -41,7 +41,7 @@ describe('SessionPool autoRecovery', () => {
     const spawner = new FlakySpawner(2);
     const manager = new SessionRecoveryManager(spawner, { strategy: 'immediate', saveCrashDumps: false, maxRetries: 3 });
     const pool = new SessionPool(spawner, { maxConcurrentSessions: 1, autoRecovery: true });
-    pool.attachRecovery(manager.poolHook());
+    pool.attachRecovery(manager);
     const allocations: string[] = [];
     const ends: string[] = [];
     const config = (taskId: string) => makeConfig('/tmp', { taskContext: { taskId, description: taskId, priority: 'high' } });
@@ -70,7 +70,7 @@ describe('SessionPool autoRecovery', () => {
     const spawner = new FlakySpawner(10);
     const manager = new SessionRecoveryManager(spawner, { strategy: 'immediate', saveCrashDumps: false, maxRetries: 2 });
     const pool = new SessionPool(spawner, { autoRecovery: true });
-    pool.attachRecovery(manager.poolHook());
+    pool.attachRecovery(manager);
     const ends: string[] = [];
     void pool.requestSession({
       requestId: 'crashy',

@@ -1,0 +1,31 @@
+import { ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, RequestCancelledError } from '../session/errors.js';
+import { isPriority, PRIORITIES } from '../session/priority.js';
+import type { SessionRequest } from './types.js';
+
+/** What admission looks at. */
+export interface AdmissionState {
+  draining: boolean;
+  /** Whether a request with this id is queued, starting, running or waiting for a retry. */
+  known(requestId: string): boolean;
+  queueSize: number;
+  maxQueueSize: number;
+  /** Whether a new request would have to wait (no free slot, a queue, or paused admissions). */
+  mustWait: boolean;
+}
+
+/** Why a request is refused (a typed error), or undefined when it is admitted. Pure. */
+export function refusal(request: SessionRequest, state: AdmissionState): Error | undefined {
+  const { requestId } = request;
+  if (typeof requestId !== 'string' || requestId === '') {
+    return new ConfigError([{ field: 'requestId', message: 'must be a non-empty string', value: requestId }]);
+  }
+  if (!isPriority(request.priority)) {
+    return new ConfigError([{ field: 'priority', message: `must be one of ${PRIORITIES.join(', ')}`, value: request.priority }]);
+  }
+  if (state.draining) return new PoolDrainingError(requestId);
+  if (state.known(requestId)) return new DuplicateRequestError(requestId);
+  if (request.signal?.aborted) return new RequestCancelledError(requestId);
+  // Full means it would have to wait and no place is left; a request that can start at once is admitted.
+  if (state.mustWait && state.queueSize >= state.maxQueueSize) return new QueueFullError(requestId, state.maxQueueSize);
+  return undefined;
+}
