@@ -19,6 +19,7 @@ export type { ApprovalRequest } from './guard/session-guard.js';
 export { SessionRecoveryManager } from './recovery/manager.js';
 export { VPDaemon } from './daemon/daemon.js';
 export type { DaemonStatus, VPDaemonOptions } from './daemon/daemon.js';
+export type { DaemonEvents } from './daemon/recorder.js';
 export { buildSessionConfig, determinePriority } from './daemon/triage.js';
 export type { ResolvedTriageRequest, TriageRequest } from './session/request.js';
 export { loadCharterFile, loadTaskFile, resolveCharter } from './files/load.js';

@@ -14,6 +14,7 @@ import { DaemonStore } from '../store/store.js';
 import { createLogger, type Logger } from '../utils/logger.js';
 import { resolveCharter } from '../files/load.js';
 import { buildSessionConfig, determinePriority } from './triage.js';
+import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
@@ -50,7 +51,7 @@ export interface DaemonStatus {
  * The integration of the spec: one spawner, one pool (with auto recovery) and one recovery manager,
  * with every request and session kept in an embedded database so a restart loses nothing.
  */
-export class VPDaemon extends EventEmitter {
+export class VPDaemon extends EventEmitter<DaemonEvents> {
   readonly spawner: ClaudeSessionSpawner;
   readonly pool: SessionPool;
   readonly recovery: SessionRecoveryManager;
@@ -58,6 +59,7 @@ export class VPDaemon extends EventEmitter {
   readonly #logger: Logger;
   readonly #chartersDir: string;
   #store: DaemonStore | undefined;
+  #recorder: Recorder | undefined;
   #startedAt: Date | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -81,7 +83,6 @@ export class VPDaemon extends EventEmitter {
       saveCrashDumps: true,
       strategy: 'delayed',
       crashDumpDirectory: resolve(this.stateDir, 'crash-dumps'),
-      onRateLimit: (until) => this.pool.pauseAdmissions(until),
       ...options.recovery,
     });
     this.pool.attachRecovery(this.recovery);
@@ -102,9 +103,10 @@ export class VPDaemon extends EventEmitter {
     if (this.#store) return;
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     this.#store = DaemonStore.open(this.stateDir);
+    this.#recorder = new Recorder(this.#store, this);
     this.#startedAt = new Date();
-    this.#record(this.#store);
-    await this.#resumeAfterRestart(this.#store);
+    this.#record(this.#recorder);
+    await this.#resumeAfterRestart(this.#store, this.#recorder);
   }
 
   /** Drains the pool (running sessions get `timeoutMs` to finish) and closes the database. Idempotent. */
@@ -122,12 +124,12 @@ export class VPDaemon extends EventEmitter {
    * maps its urgency to a priority and queues it. Resolves once it is queued (durably).
    */
   async handleTriageRequest(request: TriageRequest): Promise<{ requestId: string; priority: string }> {
-    const store = this.store;
+    const recorder = this.#recorderOrThrow();
     const charter = await resolveCharter(request.charter, this.#chartersDir);
     const resolved: ResolvedTriageRequest = { ...request, charter, requestId: request.requestId ?? `req-${randomUUID()}` };
     const config = buildSessionConfig(resolved);
     const priority = determinePriority(resolved);
-    store.insertRequest({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
+    recorder.request({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
     this.#enqueue(resolved.requestId!, priority, config);
     return { requestId: resolved.requestId!, priority };
   }
@@ -149,8 +151,13 @@ export class VPDaemon extends EventEmitter {
     return this.pool.getMetrics();
   }
 
+  #recorderOrThrow(): Recorder {
+    if (!this.#recorder) throw new Error('VPDaemon is not started');
+    return this.#recorder;
+  }
+
   #enqueue(requestId: string, priority: string, config: ClaudeSessionConfig): void {
-    const store = this.store;
+    const store = this.#recorderOrThrow();
     void this.pool.requestSession({
       requestId,
       config,
@@ -166,15 +173,15 @@ export class VPDaemon extends EventEmitter {
     // A request still open when the daemon stops keeps its state in the database, to run after a restart.
     if (this.#stopping) return;
     const cancelled = (error as { code?: string }).code === 'ERR_REQUEST_CANCELLED';
-    this.#store?.updateRequest(requestId, { state: cancelled ? 'cancelled' : 'failed', error: error.message });
+    this.#recorder?.updateRequest(requestId, { state: cancelled ? 'cancelled' : 'failed', error: error.message });
   }
 
   // Every session start and end goes to the database, so a restart knows what was running.
-  #record(store: DaemonStore): void {
+  #record(store: Recorder): void {
     this.pool.on('session-allocated', ({ requestId, sessionId }) => {
       const status = this.spawner.getSessionStatus(sessionId);
       const config = this.spawner.getSessionConfig(sessionId);
-      store.recordSessionStarted({
+      store.sessionStarted({
         sessionId,
         requestId,
         claudeSessionId: status?.claudeSessionId ?? '',
@@ -186,23 +193,24 @@ export class VPDaemon extends EventEmitter {
     this.spawner.on('session-ended', ({ sessionId, status }) => {
       // Stopped by this daemon's own shutdown: left unfinished in the database, so the next start resumes it.
       if (this.#stopping && status.state === 'terminated') return;
-      store.recordSessionEnded(sessionId, { state: status.state, outcome: status.outcome?.reason, endedAt: status.endTime ?? new Date(), status });
+      store.sessionEnded(sessionId, { state: status.state, outcome: status.outcome?.reason, endedAt: status.endTime ?? new Date(), status });
     });
-    this.recovery.on('crash-analyzed', ({ sessionId, analysis }) => {
-      store.insertCrash({ sessionId, crashClass: analysis.crashClass, crashType: analysis.crashType, analysis });
+    this.recovery.on('crash-analyzed', ({ sessionId, analysis, crashedSessionId }) => {
+      store.crash({ sessionId, crashedSessionId, crashClass: analysis.crashClass, crashType: analysis.crashType, analysis });
     });
-    this.spawner.on('approval-requested', (a) => store.upsertApproval({ ...a, state: 'pending', requestedAt: new Date() }));
+    this.recovery.on('crash-dump-saved', ({ sessionId, filepath, crashedSessionId }) => store.crashDump(crashedSessionId, sessionId, filepath));
+    this.spawner.on('approval-requested', (a) => store.approval({ ...a, state: 'pending', requestedAt: new Date() }));
     this.spawner.on('approval-resolved', ({ approvalId, approved, reason }) => {
-      const pending = store.listApprovals({ state: 'pending' }).find((a) => a.approvalId === approvalId);
-      if (pending) store.upsertApproval({ ...pending, state: approved ? 'approved' : 'denied', resolvedAt: new Date(), resolution: reason });
+      const pending = this.store.listApprovals({ state: 'pending' }).find((a) => a.approvalId === approvalId);
+      if (pending) store.approval({ ...pending, state: approved ? 'approved' : 'denied', resolvedAt: new Date(), resolution: reason });
     });
   }
 
-  async #resumeAfterRestart(store: DaemonStore): Promise<void> {
+  async #resumeAfterRestart(store: DaemonStore, recorder: Recorder): Promise<void> {
     const resumeIds = new Map<string, string>();
     for (const session of store.unfinishedSessions()) {
       const killed = await reapSession(session.sessionId);
-      store.recordSessionEnded(session.sessionId, { state: 'crashed', outcome: 'daemon_restart', endedAt: new Date() });
+      recorder.sessionEnded(session.sessionId, { state: 'crashed', outcome: 'daemon_restart', endedAt: new Date() });
       if (session.requestId) resumeIds.set(session.requestId, session.claudeSessionId);
       this.#logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
     }
@@ -211,7 +219,7 @@ export class VPDaemon extends EventEmitter {
       const charter = await resolveCharter(triage.charter, this.#chartersDir);
       const config = buildSessionConfig({ ...triage, charter });
       const resumeId = resumeIds.get(request.requestId);
-      store.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });
+      recorder.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });
       this.#enqueue(request.requestId, request.priority, resumeId ? { ...config, resumeClaudeSessionId: resumeId } : config);
     }
   }

@@ -149,11 +149,12 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> impleme
 
   // Reports the chain's latest analysis and saves the crash's dump in the background.
   #report(chain: Chain, status: ClaudeSessionStatus): void {
-    this.emit('crash-analyzed', { sessionId: chain.id, analysis: chain.analysis });
+    const crashedSessionId = status.sessionId;
+    this.emit('crash-analyzed', { sessionId: chain.id, analysis: chain.analysis, crashedSessionId });
     if (!this.#options.saveCrashDumps) return;
     const attempts = chain.attempts.map((a) => ({ ...a }));
     void saveCrashDump(this.crashDumpDirectory, this.#options, { status, analysis: chain.analysis, attempts, config: chain.config }).then(
-      (filepath) => filepath !== undefined && this.emit('crash-dump-saved', { sessionId: chain.id, filepath }),
+      (filepath) => filepath !== undefined && this.emit('crash-dump-saved', { sessionId: chain.id, filepath, crashedSessionId }),
     );
   }
 

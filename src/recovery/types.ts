@@ -71,8 +71,9 @@ export interface RecoveryStatistics {
 /** Events of {@link SessionRecoveryManager}. `sessionId` is always the session that crashed first. */
 export interface RecoveryEvents {
   'crash-detected': [{ sessionId: string; crashReport: SessionCrashReport }];
-  'crash-analyzed': [{ sessionId: string; analysis: CrashAnalysis }];
-  'crash-dump-saved': [{ sessionId: string; filepath: string }];
+  /** `crashedSessionId`: the session this analysis is about (the first one, or a later attempt of the chain). */
+  'crash-analyzed': [{ sessionId: string; analysis: CrashAnalysis; crashedSessionId: string }];
+  'crash-dump-saved': [{ sessionId: string; filepath: string; crashedSessionId: string }];
   'recovery-attempt': [{ sessionId: string; attemptNumber: number; analysis: CrashAnalysis; delayMs: number; resume: boolean }];
   'recovery-attempt-failed': [{ sessionId: string; attemptNumber: number; reason: string; newSessionId?: string }];
   'recovery-succeeded': [{ sessionId: string; attemptNumber: number; newSessionId: string; status: ClaudeSessionStatus }];

@@ -33,6 +33,7 @@ const SQL = {
   unfinishedSessions: 'SELECT * FROM sessions WHERE ended_at IS NULL ORDER BY started_at, rowid',
   insertCrash: `INSERT INTO crashes (session_id, crash_class, crash_type, analysis, dump_path, at)
     VALUES (@sessionId, @crashClass, @crashType, @analysis, @dumpPath, @at)`,
+  setCrashDump: 'UPDATE crashes SET dump_path = @dumpPath WHERE id = @id',
   listCrashes: 'SELECT * FROM crashes WHERE (@sessionId IS NULL OR session_id = @sessionId) ORDER BY at DESC, id DESC LIMIT @limit',
   upsertApproval: `INSERT INTO approvals (approval_id, session_id, tool_name, input, reason, state, requested_at, resolved_at, resolution)
     VALUES (@approvalId, @sessionId, @toolName, @input, @reason, @state, @requestedAt, @resolvedAt, @resolution)
@@ -186,6 +187,11 @@ export class DaemonStore {
     const { sessionId, crashClass, crashType } = c;
     const params = { sessionId, crashClass, crashType, analysis: codec.jsonText(c.analysis), dumpPath: c.dumpPath ?? null, at };
     return Number(this.stmt.insertCrash.run(params).lastInsertRowid);
+  }
+
+  /** Records where a stored crash's dump was written. */
+  setCrashDump(id: number, dumpPath: string): void {
+    this.stmt.setCrashDump.run({ id, dumpPath });
   }
 
   /** Crashes, newest first, optionally of one session, at most `limit`. */
