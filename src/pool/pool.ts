@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { PoolDrainingError, RequestCancelledError, SessionFailedError } from '../session/errors.js';
-import type { ClaudeSessionStatus, SpawnResult } from '../session/types.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SpawnResult } from '../session/types.js';
 import { createDeferred } from '../utils/deferred.js';
 import { callSafely, warn } from '../utils/warn.js';
 import { normalizePoolOptions, type FilledPoolOptions } from './options.js';
-import { refusal } from './admission.js';
+import { refusal, type AdmissionState } from './admission.js';
 import { markPooled, type PoolRecovery } from './recovery-link.js';
 import { RecoveryPort, type Retry } from './recovery-port.js';
 import { PriorityScheduler } from './scheduler.js';
@@ -44,6 +44,15 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   readonly #port: RecoveryPort;
   // Set when a drain's grace time is over: sessions whose spawn was still in flight are stopped on arrival.
   #stopOnStart = false;
+  readonly #copies = new WeakMap<ClaudeSessionConfig, ClaudeSessionConfig>();
+  // Built once: admission runs for every request.
+  readonly #admission: AdmissionState = {
+    known: (id) => this.#queue.has(id) || this.#starting.has(id) || this.#running.has(id) || this.#retrying.has(id),
+    draining: false,
+    queueSize: 0,
+    maxQueueSize: 0,
+    mustWait: false,
+  };
 
   constructor(spawner: PoolSpawner, options: PoolOptions = {}) {
     super();
@@ -183,13 +192,12 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   }
 
   #refusal(request: SessionRequest): Error | undefined {
-    return refusal(request, {
-      draining: this.#draining !== undefined,
-      known: (id) => this.#queue.has(id) || this.#starting.has(id) || this.#running.has(id) || this.#retrying.has(id),
-      queueSize: this.#queue.size,
-      maxQueueSize: this.#options.maxQueueSize,
-      mustWait: this.#queue.size > 0 || this.#slotsTaken >= this.#options.maxConcurrentSessions || Date.now() < this.#pausedUntilMs,
-    });
+    const state = this.#admission;
+    state.draining = this.#draining !== undefined;
+    state.queueSize = this.#queue.size;
+    state.maxQueueSize = this.#options.maxQueueSize;
+    state.mustWait = this.#queue.size > 0 || this.#slotsTaken >= this.#options.maxConcurrentSessions || Date.now() < this.#pausedUntilMs;
+    return refusal(request, state);
   }
 
   // Admits queued requests while slots are free. Slots are taken synchronously, so concurrent
@@ -207,7 +215,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   async #start(ticket: Ticket): Promise<void> {
     const { request } = ticket;
     const retry = ticket.attemptConfig;
-    const config = retry ?? configOf(ticket, this.#options.defaultSessionTimeout);
+    const config = retry ?? configOf(ticket, this.#options.defaultSessionTimeout, this.#copies);
     let result: SpawnResult;
     this.#starting.set(request.requestId, ticket);
     try {
@@ -265,7 +273,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   // The slot is given back during the delay; the attempt then queues like any request (by its age and priority).
   #scheduleRetry(ticket: Ticket, ended: ClaudeSessionStatus, plan: Retry): void {
     const { requestId } = ticket.request;
-    ticket.attemptConfig = { ...configOf(ticket, this.#options.defaultSessionTimeout), resumeClaudeSessionId: plan.resumeClaudeSessionId };
+    ticket.attemptConfig = { ...configOf(ticket, this.#options.defaultSessionTimeout, this.#copies), resumeClaudeSessionId: plan.resumeClaudeSessionId };
     markPooled(ticket.attemptConfig);
     if (plan.pauseAdmissionsUntilMs !== undefined) this.pauseAdmissions(plan.pauseAdmissionsUntilMs);
     const resume = plan.resumeClaudeSessionId !== undefined;

@@ -49,13 +49,18 @@ export function newTicket(request: SessionRequest, deferred: Deferred<SpawnResul
 }
 
 /**
- * The request's config with the pool's default timeout, as the pool's own copy: its sessions are recognisably
- * the pool's (a recovery watching the spawner leaves them to the pool).
+ * The request's config with the pool's default timeout, as the pool's own copy (one per config object, cached in
+ * `copies`): its sessions are recognisably the pool's, so a recovery watching the spawner leaves them to the pool.
  */
-export function configOf(ticket: Ticket, defaultTimeoutMs: number): ClaudeSessionConfig {
+export function configOf(ticket: Ticket, defaultTimeoutMs: number, copies: WeakMap<ClaudeSessionConfig, ClaudeSessionConfig>): ClaudeSessionConfig {
   if (ticket.config) return ticket.config;
   const { config } = ticket.request;
-  ticket.config = isPooled(config) ? config : { ...config, timeout: config.timeout ?? defaultTimeoutMs };
-  markPooled(ticket.config);
-  return ticket.config;
+  let copy = isPooled(config) ? config : copies.get(config);
+  if (!copy) {
+    copy = { ...config, timeout: config.timeout ?? defaultTimeoutMs };
+    markPooled(copy);
+    copies.set(config, copy);
+  }
+  ticket.config = copy;
+  return copy;
 }
