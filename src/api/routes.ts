@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { notFound } from './http-errors.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../pool/options.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { ROUTES, type OperationId } from './schemas.js';
 import { openEventStream, type EventStream } from './sse.js';
@@ -11,8 +12,6 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 interface Params {
   id: string;
 }
-
-const DEFAULT_DRAIN_MS = 30_000;
 
 const params = (request: FastifyRequest): Params => request.params as Params;
 const body = <T>(request: FastifyRequest): Partial<T> => request.body ?? {};
@@ -61,7 +60,7 @@ export function registerRoutes(app: FastifyInstance, backend: ControlBackend, re
       return { approvalId: id, decision: 'denied', ...(reason !== undefined && { reason }) };
     },
     async drain(request) {
-      const { timeoutMs = DEFAULT_DRAIN_MS } = body<{ timeoutMs: number }>(request);
+      const { timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS } = body<{ timeoutMs: number }>(request);
       await backend.drain(timeoutMs);
       return { drained: true };
     },

@@ -1,5 +1,6 @@
 // The route table: every route's method, path and request schema, shared by the server (validation)
 // and the OpenAPI document, so the document cannot miss a route.
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../pool/options.js';
 
 const id = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id } } as const;
@@ -140,7 +141,7 @@ export const ROUTES = [
     method: 'POST',
     url: '/v1/drain',
     summary: 'Stop admitting work, wait for running sessions (up to timeoutMs), then stop the rest',
-    schema: { body: { type: ['object', 'null'], properties: { timeoutMs: { type: 'integer', minimum: 0, default: 30_000 } } } },
+    schema: { body: { type: ['object', 'null'], properties: { timeoutMs: { type: 'integer', minimum: 0, default: DEFAULT_DRAIN_TIMEOUT_MS } } } },
     status: 200,
   },
   { operationId: 'status', method: 'GET', url: '/v1/status', summary: 'Pool status and daemon info', schema: {}, status: 200 },

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SessionPool } from '../pool/pool.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../pool/options.js';
 import type { PoolMetrics, PoolStatus } from '../pool/types.js';
 import { SessionRecoveryManager } from '../recovery/manager.js';
 import type { RecoveryStatistics } from '../recovery/types.js';
@@ -22,11 +23,11 @@ import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js
 export interface VPDaemonOptions {
   /** State folder: database, session files, crash dumps, API token. @default '.vp-daemon' */
   readonly stateDir?: string;
-  /** Sessions running at once. @default 5 */
+  /** Sessions running at once: the pool's `maxConcurrentSessions`. */
   readonly maxSessions?: number;
-  /** @default 1000 */
+  /** The pool's `maxQueueSize`. */
   readonly maxQueueSize?: number;
-  /** @default 1_800_000 */
+  /** The pool's `defaultSessionTimeout`, in ms. */
   readonly defaultSessionTimeout?: number;
   /** Folder of named charters (`<name>.yaml`). @default '<stateDir>/../charters' */
   readonly chartersDir?: string;
@@ -69,19 +70,14 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     this.#chartersDir = resolve(options.chartersDir ?? resolve(this.stateDir, '..', 'charters'));
     this.#logger = options.logger ?? createLogger();
     this.spawner = new ClaudeSessionSpawner({ ...options.spawner, stateDir: this.stateDir, logger: this.#logger });
+    // The pool's and the recovery's own defaults apply to what is not given.
     this.pool = new SessionPool(this.spawner, {
-      maxConcurrentSessions: options.maxSessions ?? 5,
-      defaultSessionTimeout: options.defaultSessionTimeout ?? 1_800_000,
-      maxQueueSize: options.maxQueueSize ?? 1000,
+      maxConcurrentSessions: options.maxSessions,
+      defaultSessionTimeout: options.defaultSessionTimeout,
+      maxQueueSize: options.maxQueueSize,
       autoRecovery: true,
     });
     this.recovery = new SessionRecoveryManager(this.spawner, {
-      enabled: true,
-      maxRetries: 3,
-      retryDelay: 5000,
-      backoffMultiplier: 2,
-      saveCrashDumps: true,
-      strategy: 'delayed',
       crashDumpDirectory: resolve(this.stateDir, 'crash-dumps'),
       ...options.recovery,
     });
@@ -110,7 +106,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   }
 
   /** Drains the pool (running sessions get `timeoutMs` to finish) and closes the database. Idempotent. */
-  stop(timeoutMs = 30_000): Promise<void> {
+  stop(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     this.#stopping ??= (async () => {
       await this.pool.drain(timeoutMs);
       this.recovery.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PRIORITY_WEIGHTS } from '../session/priority.js';
+import { DEFAULT_AGING_INTERVAL_MS } from './scheduler.js';
 import { ErrorCodes } from '../session/errors.js';
 import type { ClaudeSessionConfig, SessionPriority } from '../session/types.js';
 import { validate } from '../utils/validate.js';
@@ -31,6 +32,9 @@ const schema = z.object({
   assumedSessionMs: z.number().int().positive().optional(),
 });
 
+/** How long `drain()` (and so a daemon's stop) lets running sessions finish before stopping them, in ms. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
 /** Validates pool options (typed `ConfigError`, code `ERR_INVALID_OPTION`) and fills defaults. */
 export function normalizePoolOptions(options: PoolOptions = {}): FilledPoolOptions {
   validate(schema, options, ErrorCodes.INVALID_OPTION);
@@ -41,7 +45,7 @@ export function normalizePoolOptions(options: PoolOptions = {}): FilledPoolOptio
     maxQueueSize: options.maxQueueSize ?? 1000,
     autoRecovery: options.autoRecovery ?? false,
     priorityWeights: options.priorityWeights ?? DEFAULT_PRIORITY_WEIGHTS,
-    agingIntervalMs: options.agingIntervalMs ?? 60_000,
+    agingIntervalMs: options.agingIntervalMs ?? DEFAULT_AGING_INTERVAL_MS,
     warmTemplate: options.warmTemplate,
     assumedSessionMs: options.assumedSessionMs ?? 300_000,
   };

@@ -3,7 +3,7 @@ import { PoolDrainingError, RequestCancelledError, SessionFailedError } from '..
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SpawnResult } from '../session/types.js';
 import { createDeferred } from '../utils/deferred.js';
 import { callSafely, warn } from '../utils/warn.js';
-import { normalizePoolOptions, type FilledPoolOptions } from './options.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, normalizePoolOptions, type FilledPoolOptions } from './options.js';
 import { refusal, type AdmissionState } from './admission.js';
 import { markPooled, type PoolRecovery } from './recovery-link.js';
 import { RecoveryPort, type Retry } from './recovery-port.js';
@@ -164,7 +164,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
    * `timeoutMs`, then stops the rest gracefully. Resolves within `timeoutMs` plus the spawner's kill grace.
    * Emits `pool-drained` once; calling it again returns the same promise.
    */
-  drain(timeoutMs = 30_000): Promise<void> {
+  drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     if (this.#draining) return this.#draining;
     // Set before any listener or callback runs, so a re-entrant call sees the pool as draining.
     const done = createDeferred<void>();
