@@ -6,6 +6,7 @@ import { callSafely, warn } from '../utils/warn.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, normalizePoolOptions, type FilledPoolOptions } from './options.js';
 import { refusal, type AdmissionState } from './admission.js';
 import { markPooled, type PoolRecovery } from './recovery-link.js';
+import { PendingRetries } from './pending-retries.js';
 import { RecoveryPort, type Retry } from './recovery-port.js';
 import { PriorityScheduler } from './scheduler.js';
 import { PoolStats } from './stats.js';
@@ -31,8 +32,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   readonly #running = new Map<string, Running>();
   // Requests whose spawn is in flight (popped from the queue, not yet running).
   readonly #starting = new Map<string, Ticket>();
-  // Requests waiting out the delay before a retry: they hold no slot.
-  readonly #retrying = new Map<string, Ticket>();
+  readonly #retrying: PendingRetries;
   readonly #stats = new PoolStats();
   readonly #warm: WarmPool;
   // Slots taken, including spawns still in flight: the only counter admission looks at.
@@ -59,6 +59,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#spawner = spawner;
     this.#options = normalizePoolOptions(options);
     this.#port = new RecoveryPort(spawner, warn);
+    this.#retrying = new PendingRetries(this.#port, () => this.#slotsTaken === 0 && this.#wakeIdle());
     this.#queue = new PriorityScheduler({ weights: this.#options.priorityWeights, agingIntervalMs: this.#options.agingIntervalMs });
     // A process that cannot be pre-started is not fatal (requests start fresh ones), but it is not hidden either.
     this.#warm = new WarmPool(spawner, this.#options.minIdleSessions, this.#options.warmTemplate, (error) => warn('SessionPool could not pre-start a CLI process', error));
@@ -102,7 +103,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
    * Returns whether anything was cancelled.
    */
   cancelRequest(requestId: string, options: { terminate?: boolean } = {}): boolean {
-    const waiting = this.#queue.remove(requestId)?.item ?? this.#takeRetrying(requestId);
+    const waiting = this.#queue.remove(requestId)?.item ?? this.#retrying.take(requestId);
     if (waiting) {
       this.#stats.cancelled += 1;
       this.#emit('request-cancelled', { requestId });
@@ -175,7 +176,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
 
   async #drain(timeoutMs: number): Promise<void> {
     this.#emit('pool-draining');
-    const waiting = [...this.#queue.clear().map((e) => e.item), ...[...this.#retrying.keys()].map((id) => this.#takeRetrying(id)!)];
+    const waiting = [...this.#queue.clear().map((e) => e.item), ...this.#retrying.takeAll()];
     for (const ticket of waiting) this.#refuseForDrain(ticket);
     await this.#warm.close();
     let timer: NodeJS.Timeout | undefined;
@@ -279,19 +280,12 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     const resume = plan.resumeClaudeSessionId !== undefined;
     this.#emit('request-retrying', { requestId, sessionId: ended.sessionId, attemptNumber: plan.attemptNumber, delayMs: plan.delayMs, resume });
     if (plan.delayMs === 0) return this.#requeue(ticket, plan);
-    const abort = new AbortController();
-    ticket.retryAbort = abort;
-    this.#retrying.set(requestId, ticket);
-    void this.#port.wait(ticket, plan, abort.signal).then((go) => this.#afterWait(ticket, plan, go));
-  }
-
-  #afterWait(ticket: Ticket, plan: Retry, go: boolean): void {
-    // Cancel and drain take the ticket out of #retrying and end it themselves.
-    if (this.#retrying.get(ticket.request.requestId) !== ticket) return;
-    this.#takeRetrying(ticket.request.requestId);
-    if (go) return this.#requeue(ticket, plan);
-    this.#port.end(ticket, { result: 'abandoned', reason: 'recovery was abandoned' });
-    this.#end(ticket, () => ticket.request.onFailed?.(new SessionFailedError(ticket.lastStatus!)));
+    // Cancel and drain take the ticket out of the wait and end it themselves.
+    this.#retrying.wait(ticket, plan, (go) => {
+      if (go) return this.#requeue(ticket, plan);
+      this.#port.end(ticket, { result: 'abandoned', reason: 'recovery was abandoned' });
+      this.#end(ticket, () => ticket.request.onFailed?.(new SessionFailedError(ticket.lastStatus!)));
+    });
   }
 
   #requeue(ticket: Ticket, plan: Retry): void {
@@ -300,16 +294,6 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     ticket.waitStartMs = Date.now();
     this.#queue.push(ticket.request.requestId, ticket.priority, ticket, ticket.enqueuedAtMs);
     this.#pump();
-  }
-
-  #takeRetrying(requestId: string): Ticket | undefined {
-    const ticket = this.#retrying.get(requestId);
-    if (!ticket) return undefined;
-    this.#retrying.delete(requestId);
-    ticket.retryAbort?.abort();
-    ticket.retryAbort = undefined;
-    if (this.#retrying.size === 0 && this.#slotsTaken === 0) this.#wakeIdle();
-    return ticket;
   }
 
   #refuseForDrain(ticket: Ticket): void {

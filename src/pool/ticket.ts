@@ -31,8 +31,6 @@ export interface Ticket {
   chain?: RetryChain;
   /** How the request's last session ended. */
   lastStatus?: ClaudeSessionStatus;
-  /** Aborts the wait before a retry. */
-  retryAbort?: AbortController;
 }
 
 export function newTicket(request: SessionRequest, deferred: Deferred<SpawnResult>, nowMs: number): Ticket {
