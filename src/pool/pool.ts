@@ -209,29 +209,44 @@ export class SessionPool extends EventEmitter<PoolEvents> {
       const entry = this.#queue.pop();
       if (!entry) return;
       this.#slotsTaken += 1;
-      void this.#start(entry.item);
+      this.#start(entry.item);
     }
   }
 
-  async #start(ticket: Ticket): Promise<void> {
-    const { request } = ticket;
+  // Not async: the fast path (a spawner that resolves at once) costs one promise reaction per request.
+  #start(ticket: Ticket): void {
     const retry = ticket.attemptConfig;
     const config = retry ?? configOf(ticket, this.#options.defaultSessionTimeout, this.#copies);
-    let result: SpawnResult;
-    this.#starting.set(request.requestId, ticket);
-    try {
-      const warm = retry ? undefined : this.#warm.activate(config);
-      if (warm) this.#stats.warmStarts += 1;
-      result = warm ?? (await this.#spawner.spawnSession(config));
-    } catch (error) {
-      this.#starting.delete(request.requestId);
-      this.#freeSlot();
-      this.#stats.spawnFailures += 1;
-      const failure = error instanceof Error ? error : new Error(String(error));
-      this.#port.end(ticket, { result: 'failed', reason: `the attempt could not start: ${failure.message}` });
-      this.#fail(ticket, failure);
-      return;
+    this.#starting.set(ticket.request.requestId, ticket);
+    const warm = retry ? undefined : this.#warm.activate(config);
+    if (warm) {
+      this.#stats.warmStarts += 1;
+      return this.#started(ticket, warm);
     }
+    let spawning: Promise<SpawnResult>;
+    try {
+      spawning = this.#spawner.spawnSession(config);
+    } catch (error) {
+      // A spawner that throws instead of rejecting fails the same way, after the current pump.
+      return queueMicrotask(() => this.#spawnFailed(ticket, error));
+    }
+    spawning.then(
+      (result) => this.#started(ticket, result),
+      (error: unknown) => this.#spawnFailed(ticket, error),
+    );
+  }
+
+  #spawnFailed(ticket: Ticket, error: unknown): void {
+    this.#starting.delete(ticket.request.requestId);
+    this.#freeSlot();
+    this.#stats.spawnFailures += 1;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.#port.end(ticket, { result: 'failed', reason: `the attempt could not start: ${failure.message}` });
+    this.#fail(ticket, failure);
+  }
+
+  #started(ticket: Ticket, result: SpawnResult): void {
+    const { request } = ticket;
     this.#starting.delete(request.requestId);
     // queueWaitTime is the wait of requests: a retry's allocation is counted as a session, not as a wait.
     this.#stats.allocated(ticket.allocated ? undefined : Date.now() - ticket.waitStartMs);
@@ -240,7 +255,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     if (!ticket.allocated) ticket.deferred.resolve(result);
     ticket.allocated = true;
     void result.completion.then((status) => this.#release(ticket, status));
-    this.#call(() => request.onAllocated?.(result.sessionId));
+    if (request.onAllocated) this.#call(() => request.onAllocated?.(result.sessionId));
     this.#emit('session-allocated', { requestId: request.requestId, sessionId: result.sessionId });
     if (this.#stopOnStart || ticket.stopWhenStarted) void this.#spawner.terminateSession(result.sessionId, true).catch(() => undefined);
     this.#warm.fill();
