@@ -1,24 +1,11 @@
 // The spec's SessionPool usage example, unchanged except for its import lines. The spec leaves
-// `sessionConfig` to the reader; it is the config of the spec's spawner example.
+// `sessionConfig` to the reader; the preamble gives the config of the spec's spawner example.
 import ClaudeSessionSpawner, { SessionPool } from 'vp-daemon';
 
-const sessionConfig = {
-  workingDirectory: '/path/to/project',
-  charter: {
-    identity: { name: 'Engineering VP', email: 'vp@company.com', role: 'Senior Software Engineer' },
-    objectives: ['Implement feature X', 'Write comprehensive tests', 'Update documentation'],
-    constraints: {
-      forbiddenCommands: ['rm -rf', 'git push --force'],
-      forbiddenPatterns: [/deploy.*production/i],
-      requiredApprovals: ['deploy', 'publish'],
-    },
-    resources: { maxTokens: 200000, maxExecutionTime: 1800000, allowedTools: ['read', 'write', 'bash', 'glob', 'grep'] },
-  },
-  taskContext: { taskId: 'TASK-123', description: 'Implement user authentication system', priority: 'high' },
-  memory: { recentActions: [], conversationHistory: [], preferences: {}, projectContext: {} },
-  timeout: 1800000,
-};
+// --- Preamble (not in the spec) ---
+import { sessionConfig } from './preamble/session-config.js';
 
+// --- The spec's example ---
 const spawner = new ClaudeSessionSpawner();
 const pool = new SessionPool(spawner, {
   maxConcurrentSessions: 5,
@@ -53,5 +40,6 @@ console.log(`Pool utilization: ${status.utilization}%`);
 console.log(`Active sessions: ${status.activeCount}/${status.capacity}`);
 console.log(`Queued requests: ${status.queuedCount}`);
 
+// --- Epilogue (not in the spec): the request's session, counted by the pool ---
 const metrics = pool.getMetrics();
 console.log(JSON.stringify({ totalSessions: metrics.totalSessions, sessionId: result.sessionId }));

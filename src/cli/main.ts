@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isVpDaemonError } from '../session/errors.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../pool/options.js';
+import { TASK_CHARTER_LOOKUP } from './charter-help.js';
 import { clientCommands, DaemonCallError } from './commands/client.js';
 import { doctorCommand } from './commands/doctor.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
@@ -27,14 +29,25 @@ Commands:
 
 Common options: --state DIR (default .vp-daemon), --json (one JSON object per line), --help
 
+${TASK_CHARTER_LOOKUP}
+
 Examples:
   npx vp-daemon demo
   vp-daemon run examples/tasks/add-health-check.yaml
-  vp-daemon serve & vp-daemon submit examples/tasks/write-release-notes.yaml && vp-daemon sessions
+  vp-daemon serve --charters examples/charters   # in a terminal of its own; then:
+  vp-daemon submit examples/tasks/write-release-notes.yaml && vp-daemon sessions
 `;
 
 const CLIENT_HELP: Record<string, string> = {
-  submit: 'vp-daemon submit <task.yaml> [--state DIR] [--json]\n\nValidates the task file here, then queues it on the daemon.\n\nExample:\n  vp-daemon submit examples/tasks/add-health-check.yaml\n',
+  submit: `vp-daemon submit <task.yaml> [--charters DIR] [--state DIR] [--json]
+
+Validates the task file here and resolves its charter, then queues the task, charter included, on the daemon.
+
+${TASK_CHARTER_LOOKUP}
+
+Example:
+  vp-daemon submit examples/tasks/add-health-check.yaml
+`,
   status: 'vp-daemon status [--state DIR] [--json]\n\nExample:\n  vp-daemon status --json | jq .pool\n',
   sessions: 'vp-daemon sessions [--state DIR] [--json]\n\nExample:\n  vp-daemon sessions\n',
   logs: 'vp-daemon logs <session> [--follow] [--state DIR] [--json]\n\nExample:\n  vp-daemon logs claude-session-… --follow\n',
@@ -102,11 +115,11 @@ async function main(argv: string[]): Promise<number> {
         stateDir: state,
         chartersDir: values.charters,
         host: values.host ?? '127.0.0.1',
-        port: int(values.port, 7878, 'port'),
+        port: int(values.port ?? (process.env['VP_DAEMON_PORT'] || undefined), 7878, 'port'),
         maxSessions: int(values['max-sessions'], 5, 'max-sessions'),
       });
     case 'submit':
-      return clientCommands.submit(state, need('a task file'), json, print);
+      return clientCommands.submit(state, need('a task file'), { chartersDir: values.charters }, json, print);
     case 'status':
       return clientCommands.status(state, json, print);
     case 'sessions':
@@ -120,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
     case 'cancel':
       return clientCommands.cancel(state, need('a request id'), values.terminate ?? false, print);
     case 'drain':
-      return clientCommands.drain(state, int(values.timeout, 30_000, 'timeout'), print);
+      return clientCommands.drain(state, int(values.timeout, DEFAULT_DRAIN_TIMEOUT_MS, 'timeout'), print);
     default:
       throw new UsageError(`Unknown command: ${command}`);
   }
@@ -150,7 +163,7 @@ main(process.argv.slice(2)).then(
       : error instanceof DaemonCallError || error instanceof Error
         ? error.message
         : String(error);
-    process.stderr.write(`vp-daemon: ${message}\n`);
+    process.stderr.write(`vp-daemon: ${message.trimEnd()}\n`);
     process.exitCode = exitCodeForError(error);
   },
 );

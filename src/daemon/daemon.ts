@@ -13,7 +13,7 @@ import { ClaudeSessionSpawner } from '../spawner/spawner.js';
 import type { ClaudeSessionConfig, SessionMetricsSummary } from '../session/types.js';
 import { DaemonStore } from '../store/store.js';
 import { createLogger, type Logger } from '../utils/logger.js';
-import { resolveCharter } from '../files/load.js';
+import { resolveCharter, type CharterLookupOptions } from '../files/load.js';
 import { buildSessionConfig, determinePriority } from './triage.js';
 import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
@@ -29,7 +29,10 @@ export interface VPDaemonOptions {
   readonly maxQueueSize?: number;
   /** The pool's `defaultSessionTimeout`, in ms. */
   readonly defaultSessionTimeout?: number;
-  /** Folder of named charters (`<name>.yaml`). @default '<stateDir>/../charters' */
+  /**
+   * Folder looked in first for a charter a request names (`<name>.yaml`); then `VP_DAEMON_CHARTERS`, a `charters`
+   * folder in the request's working folder and each parent up to its repository root, and `<stateDir>/../charters`.
+   */
   readonly chartersDir?: string;
   /** Options of the spawner (env, claudePath, ...); its `stateDir` is the daemon's. */
   readonly spawner?: Omit<SpawnerOptions, 'stateDir' | 'logger'>;
@@ -58,7 +61,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   readonly recovery: SessionRecoveryManager;
   readonly stateDir: string;
   readonly #logger: Logger;
-  readonly #chartersDir: string;
+  readonly #charters: CharterLookupOptions;
   #store: DaemonStore | undefined;
   #recorder: Recorder | undefined;
   #startedAt: Date | undefined;
@@ -67,7 +70,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   constructor(options: VPDaemonOptions = {}) {
     super();
     this.stateDir = resolve(options.stateDir ?? '.vp-daemon');
-    this.#chartersDir = resolve(options.chartersDir ?? resolve(this.stateDir, '..', 'charters'));
+    this.#charters = { chartersDir: options.chartersDir, fallbackDir: resolve(this.stateDir, '..', 'charters') };
     this.#logger = options.logger ?? createLogger();
     this.spawner = new ClaudeSessionSpawner({ ...options.spawner, stateDir: this.stateDir, logger: this.#logger });
     // The pool's and the recovery's own defaults apply to what is not given.
@@ -121,7 +124,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
    */
   async handleTriageRequest(request: TriageRequest): Promise<{ requestId: string; priority: string }> {
     const recorder = this.#recorderOrThrow();
-    const charter = await resolveCharter(request.charter, this.#chartersDir);
+    const charter = await resolveCharter(request.charter, { ...this.#charters, baseDir: request.workingDirectory });
     const resolved: ResolvedTriageRequest = { ...request, charter, requestId: request.requestId ?? `req-${randomUUID()}` };
     const config = buildSessionConfig(resolved);
     const priority = determinePriority(resolved);
@@ -212,7 +215,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     }
     for (const request of store.listRequests({ state: ['queued', 'running'] })) {
       const triage = reviveTriage(request.triage as TriageRequest);
-      const charter = await resolveCharter(triage.charter, this.#chartersDir);
+      const charter = await resolveCharter(triage.charter, { ...this.#charters, baseDir: triage.workingDirectory });
       const config = buildSessionConfig({ ...triage, charter });
       const resumeId = resumeIds.get(request.requestId);
       recorder.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });

@@ -1,7 +1,8 @@
 /**
- * Triage: turns a {@link ResolvedTriageRequest} into the {@link ClaudeSessionConfig} a session is started with.
- * Pure functions: no I/O, no clock, no randomness; the input is never changed.
+ * Triage: turns a {@link TriageRequest} into the {@link ClaudeSessionConfig} a session is started with.
+ * No clock, no randomness, and the input is never changed; the only I/O is reading a charter given by name.
  */
+import { resolveCharterSync, type CharterLookupOptions } from '../files/load.js';
 import type { ClaudeSessionConfig, MemoryContext, SessionPriority, TaskContext } from '../session/types.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
@@ -48,18 +49,25 @@ function fullMemory(memory: Partial<MemoryContext> | undefined): MemoryContext {
 }
 
 /**
- * Builds the session config for a triage request whose charter is resolved:
+ * Builds the session config for a triage request, its charter given whole or by name:
  *
  * - `taskContext`: `taskId` and `description` from `request.task`, `priority` from {@link determinePriority},
  *   `relatedTasks` and `metadata` when the task has them;
  * - `memory`: `request.memory` with missing parts filled by empty lists and maps;
- * - `workingDirectory` and `charter` as given; `timeout`, `model` and `maxTurns` only when given.
+ * - `charter`: a charter object as given (shared, not copied, not validated); a name is read synchronously from
+ *   the first charters folder that has it, in order: `lookup.chartersDir`, `VP_DAEMON_CHARTERS`,
+ *   `<baseDir>/charters`, then a `charters` folder in each parent of `baseDir` up to the repository root
+ *   (`baseDir` defaults to the current folder);
+ * - `workingDirectory` as given; `timeout`, `model`, `maxTurns` and `isolation` only when given.
  *
- * Pure and deterministic: the same request gives an equal config, and the request is not changed. Lists and
- * maps of the task and memory are copied (one level deep); the charter object is shared, not copied.
- * Nothing is validated here: the spawner validates the config (see `validateSessionConfig`).
+ * Deterministic: the same request (and the same charter files) gives an equal config, and the request is not
+ * changed. Lists and maps of the task and memory are copied (one level deep). Apart from a named charter's
+ * file, nothing is validated here: the spawner validates the config (see `validateSessionConfig`).
+ *
+ * @throws {CharterNotFoundError} `ERR_CHARTER_NOT_FOUND` when no folder holds the named charter (`searched`
+ * lists them); a `TaskFileError` when the name is not a plain name or its file is invalid.
  */
-export function buildSessionConfig(request: ResolvedTriageRequest): ClaudeSessionConfig {
+export function buildSessionConfig(request: TriageRequest | ResolvedTriageRequest, lookup: CharterLookupOptions = {}): ClaudeSessionConfig {
   const { task } = request;
   const taskContext: TaskContext = { taskId: task.id, description: task.description, priority: determinePriority(request) };
   if (task.relatedTasks !== undefined) taskContext.relatedTasks = [...task.relatedTasks];
@@ -67,7 +75,7 @@ export function buildSessionConfig(request: ResolvedTriageRequest): ClaudeSessio
 
   const config: ClaudeSessionConfig = {
     workingDirectory: request.workingDirectory,
-    charter: request.charter,
+    charter: typeof request.charter === 'string' ? resolveCharterSync(request.charter, lookup) : request.charter,
     taskContext,
     memory: fullMemory(request.memory),
   };

@@ -4,31 +4,27 @@
  * Every problem is thrown as a {@link TaskFileError} naming the file, the 1-based line and column, the dotted
  * field and the value, e.g. `tasks/fix.yaml:7:3: charter.resources.maxTokens: must be a positive integer (got -5)`.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { charterSchema } from '../charter/schema.js';
 import type { ResolvedTriageRequest } from '../session/request.js';
-import { CharterNotFoundError, ErrorCodes, TaskFileError } from '../session/errors.js';
+import { ErrorCodes, TaskFileError } from '../session/errors.js';
 import type { VPCharter } from '../session/types.js';
 import { validate } from '../utils/validate.js';
+import { charterFolders, findCharterFile, type CharterLookupOptions, type NameSite } from './lookup.js';
 import { byPosition, charterFileSchema, check, taskFileSchema } from './schema.js';
-import { FILE_EXTENSIONS, readSource, type Position } from './source.js';
+import { readSource, readSourceSync, type SourceFile } from './source.js';
 
 export { FILE_EXTENSIONS } from './source.js';
+export { CHARTERS_ENV, charterFolders, type CharterLookupOptions } from './lookup.js';
 
 /** Options of {@link loadTaskFile}. */
 export interface LoadTaskFileOptions {
-  /** Where charters named by the task are looked up. @default a `charters` folder next to the task file */
+  /**
+   * Looked in first for a charter the task names (the `--charters` option). Then come `VP_DAEMON_CHARTERS`,
+   * `<task folder>/charters`, and a `charters` folder in each parent folder up to the repository root.
+   */
   chartersDir?: string;
-}
-
-/** A charter name: letters, digits, `.`, `_` and `-`, not starting with a dot (so never a path). */
-const CHARTER_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
-
-// Where a charter name was written, for errors.
-interface NameSite extends Partial<Position> {
-  file: string;
-  field?: string;
 }
 
 /**
@@ -37,7 +33,15 @@ interface NameSite extends Partial<Position> {
  * @throws {TaskFileError} `ERR_TASK_FILE_NOT_FOUND` when the file is missing, `ERR_TASK_FILE` when it is invalid.
  */
 export async function loadCharterFile(path: string): Promise<VPCharter> {
-  const source = await readSource(path);
+  return charterOf(await readSource(path));
+}
+
+/** {@link loadCharterFile}, synchronously. */
+export function loadCharterFileSync(path: string): VPCharter {
+  return charterOf(readSourceSync(path));
+}
+
+function charterOf(source: SourceFile): VPCharter {
   const result = check(charterFileSchema, source);
   if (!result.ok) throw new TaskFileError(source.file, result.issues.sort(byPosition));
   return result.value;
@@ -45,17 +49,35 @@ export async function loadCharterFile(path: string): Promise<VPCharter> {
 
 /**
  * Returns the charter itself when given an object (checked with the charter schema; throws a `ConfigError`),
- * or loads the charter file of that name from `chartersDir`: `<name>.yaml`, `<name>.yml` or `<name>.json`,
- * the first that exists in that order. A name that ends in one of those extensions names the file exactly.
- * @throws {CharterNotFoundError} `ERR_CHARTER_NOT_FOUND` when there is no such file; its `available` lists the names there.
+ * or loads the charter file of that name: `<name>.yaml`, `<name>.yml` or `<name>.json`, the first that exists
+ * in that order (a name that ends in one of those extensions names the file exactly). Given a folder, only that
+ * folder is looked in; given {@link CharterLookupOptions}, the folders of {@link charterFolders}, in order.
+ * @throws {CharterNotFoundError} `ERR_CHARTER_NOT_FOUND` when there is no such file; `searched` lists the
+ * folders looked in, `available` the names they hold.
  * @throws {TaskFileError} when the name is not a plain name or the charter file is invalid.
  */
-export async function resolveCharter(nameOrCharter: string | VPCharter, chartersDir: string): Promise<VPCharter> {
-  if (typeof nameOrCharter !== 'string') {
-    validate(charterSchema, nameOrCharter);
-    return nameOrCharter; // the caller's object, RegExp instances intact
-  }
-  return resolveNamed(nameOrCharter, chartersDir, { file: chartersDir });
+export async function resolveCharter(nameOrCharter: string | VPCharter, where: string | CharterLookupOptions): Promise<VPCharter> {
+  if (typeof nameOrCharter !== 'string') return checked(nameOrCharter);
+  const [folders, site] = lookup(where);
+  return loadCharterFile(findCharterFile(nameOrCharter, folders, site));
+}
+
+/** {@link resolveCharter}, synchronously (for `buildSessionConfig`). */
+export function resolveCharterSync(nameOrCharter: string | VPCharter, where: string | CharterLookupOptions): VPCharter {
+  if (typeof nameOrCharter !== 'string') return checked(nameOrCharter);
+  const [folders, site] = lookup(where);
+  return loadCharterFileSync(findCharterFile(nameOrCharter, folders, site));
+}
+
+function checked(charter: VPCharter): VPCharter {
+  validate(charterSchema, charter);
+  return charter; // the caller's object, RegExp instances intact
+}
+
+// The folders to look in, and what errors name as the place of the name: the folder, or the base folder.
+function lookup(where: string | CharterLookupOptions): [string[], NameSite] {
+  if (typeof where === 'string') return [[resolve(where)], { file: where }];
+  return [charterFolders(where), { file: resolve(where.baseDir ?? process.cwd()), field: 'charter' }];
 }
 
 /**
@@ -63,7 +85,9 @@ export async function resolveCharter(nameOrCharter: string | VPCharter, charters
  *
  * - `task` (`id`, `description`, optional `relatedTasks`, `metadata`), optional `requestId`, `urgency`,
  *   `memory`, `timeout` (ms), `model`, `maxTurns`; any other top-level key is an error;
- * - `charter`: a charter map (as in a charter file) or the name of a charter file in `chartersDir`;
+ * - `charter`: a charter map (as in a charter file) or the name of a charter file, looked up in order in
+ *   `chartersDir`, `VP_DAEMON_CHARTERS`, `<task folder>/charters`, then a `charters` folder in each parent
+ *   folder up to the repository root (see {@link charterFolders}); the first hit wins;
  * - `workingDirectory`: relative to the task file's folder (absolute paths are kept); returned absolute, and
  *   it must be an existing folder.
  *
@@ -90,39 +114,10 @@ export async function loadTaskFile(path: string, options: LoadTaskFileOptions = 
     const issue = { ...source.at(['workingDirectory']), field: 'workingDirectory', value: request.workingDirectory };
     throw new TaskFileError(path, [{ ...issue, message: `must be an existing folder (resolved to ${workingDirectory})` }], ErrorCodes.WORKDIR_NOT_FOUND);
   }
-  const charter =
-    inline ?? (await resolveNamed(written as string, options.chartersDir ?? join(dirname(path), 'charters'), { file: path, field: 'charter', ...source.at(['charter']) }));
+  const folders = charterFolders({ chartersDir: options.chartersDir, baseDir: dirname(path) });
+  const site = { file: path, field: 'charter', ...source.at(['charter']) };
+  const charter = inline ?? (await loadCharterFile(findCharterFile(written as string, folders, site)));
   return { ...request, charter, workingDirectory }; // `charter` replaces the written one
-}
-
-async function resolveNamed(name: string, chartersDir: string, site: NameSite): Promise<VPCharter> {
-  const { file, ...where } = site;
-  if (!CHARTER_NAME.test(name)) {
-    const message = "must be a charter name (letters, digits, '.', '_', '-'; not a path) or a charter map";
-    throw new TaskFileError(file, [{ ...where, message, value: name }]);
-  }
-  const ext = extname(name).toLowerCase();
-  const candidates = (FILE_EXTENSIONS as readonly string[]).includes(ext) ? [name] : FILE_EXTENSIONS.map((e) => name + e);
-  for (const candidate of candidates) {
-    const charterPath = join(chartersDir, candidate);
-    if (await isFile(charterPath)) return loadCharterFile(charterPath);
-  }
-  const available = await charterNames(chartersDir);
-  const there = available === undefined ? `there is no charters folder ${chartersDir}` : available.length === 0 ? `${chartersDir} holds no charter files` : `available in ${chartersDir}: ${available.join(', ')}`;
-  throw new CharterNotFoundError(file, { ...where, message: `no such charter; ${there}`, value: name }, chartersDir, available ?? []);
-}
-
-/** The charter names in a folder (file names without extension), sorted; undefined when the folder cannot be read. */
-async function charterNames(dir: string): Promise<string[] | undefined> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    const names = entries
-      .filter((entry) => entry.isFile() && (FILE_EXTENSIONS as readonly string[]).includes(extname(entry.name).toLowerCase()))
-      .map((entry) => entry.name.slice(0, -extname(entry.name).length));
-    return [...new Set(names)].sort();
-  } catch {
-    return undefined;
-  }
 }
 
 const isMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -130,8 +125,4 @@ const valueOf = (data: unknown, key: string): unknown => (isMap(data) && Object.
 
 async function isFolder(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
 }

@@ -1,5 +1,6 @@
 // Reads a YAML or JSON file and maps value paths back to 1-based lines and columns.
 // JSON is parsed by the YAML parser too (JSON is YAML), so both report positions the same way.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
@@ -26,19 +27,36 @@ export interface SourceFile {
 
 /** Reads and parses `file`; throws a {@link TaskFileError} when it is missing, of another type or not valid YAML. */
 export async function readSource(file: string): Promise<SourceFile> {
+  checkType(file);
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw unreadable(file, error);
+  });
+  return parseSource(file, text);
+}
+
+/** {@link readSource}, synchronously. */
+export function readSourceSync(file: string): SourceFile {
+  checkType(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  return parseSource(file, text);
+}
+
+function checkType(file: string): void {
   const ext = extname(file).toLowerCase();
   if (!(FILE_EXTENSIONS as readonly string[]).includes(ext)) {
     throw new TaskFileError(file, [{ message: `unsupported file type "${ext}"; use ${FILE_EXTENSIONS.join(', ')}` }]);
   }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(error)})`;
-    throw new TaskFileError(file, [{ message }], ErrorCodes.TASK_FILE_NOT_FOUND, { cause: error });
-  }
-  return parseSource(file, text);
+}
+
+function unreadable(file: string, error: unknown): TaskFileError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(error)})`;
+  return new TaskFileError(file, [{ message }], ErrorCodes.TASK_FILE_NOT_FOUND, { cause: error });
 }
 
 /** Parses YAML or JSON text read from `file` (the name is only used in errors). */

@@ -33,11 +33,15 @@ const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ');
 const INLINE = TASK.replace('charter: base\n', `charter:\n${indent(CHARTER)}`);
 const CHARTER_JSON = JSON.stringify({ ...makeConfig('/x').charter, constraints: { forbiddenCommands: [], forbiddenPatterns: ['/a+b/gi'], requiredApprovals: [] } }, null, 2);
 
-/** Writes `files` (path -> text) in a fresh temp folder removed after the test, with an empty `repo/` folder. */
+/**
+ * Writes `files` (path -> text) in a fresh temp folder removed after the test, with an empty `repo/` folder.
+ * The folder holds `.git`, so the charter lookup stops there.
+ */
 function setup(t: TestContext, files: Record<string, string>): string {
   const dir = tempDir('vp-files-');
   t.after(dir.remove);
   mkdirSync(join(dir.path, 'repo'));
+  mkdirSync(join(dir.path, '.git'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir.path, path)), { recursive: true });
     writeFileSync(join(dir.path, path), text);
@@ -118,8 +122,8 @@ void describe('loadCharterFile and resolveCharter', () => {
     assert.equal(await resolveCharter(charter, dir), charter);
     const error = await resolveCharter('zzz', dir).then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof CharterNotFoundError);
-    assert.deepEqual([error.code, error.available, error.charterName], ['ERR_CHARTER_NOT_FOUND', ['a', 'b', 'c'], 'zzz']);
-    assert.match(error.message, /available in .*: a, b, c/);
+    assert.deepEqual([error.code, error.available, error.charterName, error.searched], ['ERR_CHARTER_NOT_FOUND', ['a', 'b', 'c'], 'zzz', [dir]]);
+    assert.match(error.message, /looked in, in order: .* \(holds a, b, c\)/);
   });
 
   void it('loads every example file', async () => {
@@ -130,8 +134,9 @@ void describe('loadCharterFile and resolveCharter', () => {
     const tasks = readdirSync(join(examples, 'tasks'));
     assert.ok(tasks.length >= 2);
     for (const name of tasks) {
-      // The examples keep charters in examples/charters, as a daemon keeps its charter folder.
-      const request = await loadTaskFile(join(examples, 'tasks', name), { chartersDir: join(examples, 'charters') });
+      // The examples keep charters in examples/charters: the lookup finds them in the task folder's parent.
+      const request = await loadTaskFile(join(examples, 'tasks', name));
+      assert.equal(request.charter.identity.email.endsWith('@example.com'), true, name);
       assert.equal(request.workingDirectory, examples, name);
       validateSessionConfig(buildSessionConfig(request));
     }
@@ -177,8 +182,8 @@ const BAD: Bad[] = [
   { name: 'inline unknown key', files: { 't.yaml': inline(TOKENS, `${TOKENS}\n    maxToken: 1`) }, at: pos(inline(TOKENS, `${TOKENS}\n    maxToken: 1`), 'maxToken:'), field: 'charter.resources.maxToken', value: 1 },
   { name: 'charter of wrong type', files: { 't.yaml': task('charter: base', 'charter: 5') }, at: { line: 4, column: 10 }, field: 'charter', value: 5 },
   { name: 'charter path', files: { 't.yaml': task('charter: base', 'charter: ../base') }, at: { line: 4, column: 10 }, field: 'charter', message: /not a path/ },
-  { name: 'unknown charter', files: withBase({ 't.yaml': task('charter: base', 'charter: nope'), 'charters/other.json': '{}' }), code: 'ERR_CHARTER_NOT_FOUND', at: { line: 4, column: 10 }, field: 'charter', value: 'nope', message: /available in .*charters: base, other/ },
-  { name: 'no charters folder', files: { 't.yaml': TASK }, code: 'ERR_CHARTER_NOT_FOUND', at: { line: 4, column: 10 }, message: /there is no charters folder/ },
+  { name: 'unknown charter', files: withBase({ 't.yaml': task('charter: base', 'charter: nope'), 'charters/other.json': '{}' }), code: 'ERR_CHARTER_NOT_FOUND', at: { line: 4, column: 10 }, field: 'charter', value: 'nope', message: /looked in, in order: \S+\/charters \(holds base, other\) \(got "nope"\)$/ },
+  { name: 'no charters folder', files: { 't.yaml': TASK }, code: 'ERR_CHARTER_NOT_FOUND', at: { line: 4, column: 10 }, message: /looked in, in order: \S+\/charters \(no such folder\) \(got "base"\)$/ },
   { name: 'workingDirectory missing', files: withBase({ 't.yaml': task('repo', './nope') }), code: 'ERR_WORKDIR_NOT_FOUND', at: { line: 5, column: 19 }, field: 'workingDirectory', value: './nope' },
   { name: 'workingDirectory a file', files: withBase({ 't.yaml': task('repo', 't.yaml') }), code: 'ERR_WORKDIR_NOT_FOUND', at: { line: 5, column: 19 } },
   { name: 'pattern without slashes', files: { 'charter.yaml': charter("'/x/'", 'deploy') }, at: { line: 8, column: 48 }, field: 'constraints.forbiddenPatterns.1', value: 'deploy', message: /'\/regex\/flags'/ },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadTaskFile } from '../../files/load.js';
+import { loadTaskFile, type LoadTaskFileOptions } from '../../files/load.js';
 import { renderTable } from '../table.js';
 import { daemonInfoPath } from './serve.js';
 
@@ -50,8 +50,8 @@ const toWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k
 
 /** The commands that talk to a running daemon. Each prints its result; `json` prints raw JSON lines. */
 export const clientCommands = {
-  async submit(stateDir: string, file: string, json: boolean, print: (line: string) => void): Promise<number> {
-    const request = await loadTaskFile(resolve(file));
+  async submit(stateDir: string, file: string, options: LoadTaskFileOptions, json: boolean, print: (line: string) => void): Promise<number> {
+    const request = await loadTaskFile(resolve(file), options);
     const result = (await call(stateDir, 'POST', '/v1/requests', toWire(request))) as { requestId: string; priority: string };
     print(json ? JSON.stringify(result) : `queued ${result.requestId} (priority ${result.priority})`);
     return 0;

@@ -1,27 +1,34 @@
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
 import { buildSessionConfig } from '../../daemon/triage.js';
 import { loadTaskFile } from '../../files/load.js';
+import { buildSessionEnv, DEFAULT_INHERITED_ENV } from '../../spawner/env.js';
 import { ClaudeSessionSpawner } from '../../spawner/spawner.js';
+import { createLogger } from '../../utils/logger.js';
+import { TASK_CHARTER_LOOKUP } from '../charter-help.js';
 import { exitCodeFor, progressLine, ProgressView } from '../progress.js';
 
 export const RUN_HELP = `vp-daemon run <task.yaml> [--json] [--state DIR] [--charters DIR]
 
 Runs one session in the foreground with a live progress view, and exits with a code for its outcome:
 0 completed, 1 failed, 3 crashed, 4 timeout, 5 terminated (2: bad usage or input).
-Approvals are asked on the terminal; without one they are denied.
+Approvals are asked on the terminal; without one they are denied. Session files go to --state DIR
+(default: <working directory>/.vp-daemon); logs (level $VP_DAEMON_LOG_LEVEL, default warn) to stderr.
+
+${TASK_CHARTER_LOOKUP}
 
 Examples:
   vp-daemon run examples/tasks/add-health-check.yaml
-  vp-daemon run task.yaml --json | jq -c 'select(.event == "ended")'
+  vp-daemon run examples/tasks/add-health-check.yaml --json | jq -c 'select(.event == "ended")'
 `;
 
 /** `vp-daemon run`: one session in the foreground. */
 export async function runCommand(args: { file: string; json: boolean; stateDir?: string; chartersDir?: string }): Promise<number> {
   const request = await loadTaskFile(resolve(args.file), { chartersDir: args.chartersDir });
   const config = buildSessionConfig(request);
-  const spawner = new ClaudeSessionSpawner({ stateDir: args.stateDir, logger: pino({ level: process.env['VP_DAEMON_LOG_LEVEL'] ?? 'warn' }, pino.destination(2)) });
+  const logger = createLogger();
+  const inheritEnv = DEFAULT_INHERITED_ENV;
+  const spawner = new ClaudeSessionSpawner({ stateDir: args.stateDir, inheritEnv, logger });
   const emit = (event: string, data: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
   const view = args.json ? undefined : new ProgressView(process.stdout);
   let lastTool: string | undefined;
@@ -41,6 +48,8 @@ export async function runCommand(args: { file: string; json: boolean; stateDir?:
   spawner.on('approval-requested', (a) => void askApproval(spawner, a, args.json, view));
 
   const { sessionId, completion } = await spawner.spawnSession(config);
+  // The logger hides the values of secret-looking variables.
+  logger.debug({ sessionId, taskId: config.taskContext.taskId, env: buildSessionEnv({ base: process.env, inherit: inheritEnv, sessionId }) }, 'session started');
   if (args.json) emit('started', { sessionId, taskId: config.taskContext.taskId });
   else view?.note(`session ${sessionId} (${config.taskContext.taskId})`);
   const timer = setInterval(() => {

@@ -5,16 +5,20 @@ import { createControlServer, createDaemonMetrics, readOrCreateToken } from '../
 import { daemonBackend } from '../../daemon/backend.js';
 import { VPDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../utils/logger.js';
+import { SERVE_CHARTER_LOOKUP } from '../charter-help.js';
 
 export const SERVE_HELP = `vp-daemon serve [--state DIR] [--charters DIR] [--host 127.0.0.1] [--port 7878] [--max-sessions 5]
 
 Runs the daemon: a pool of Claude Code sessions, crash recovery, a SQLite database in the state folder,
 and the control API on loopback (token in <state>/api-token, owner-only). A second daemon on the same
 state folder is refused. SIGINT/SIGTERM drain the pool and stop; what was queued or running resumes at
-the next start.
+the next start. The port is --port, else $VP_DAEMON_PORT, else 7878 (0: any free port; the URL is printed
+and written to <state>/daemon.json, where the other commands find it).
+
+${SERVE_CHARTER_LOOKUP}
 
 Examples:
-  vp-daemon serve --state .vp-daemon --port 7878
+  vp-daemon serve --state .vp-daemon --charters examples/charters --max-sessions 2
   VP_DAEMON_LOG_LEVEL=info vp-daemon serve
 `;
 
@@ -24,7 +28,8 @@ export const daemonInfoPath = (stateDir: string): string => join(stateDir, 'daem
 /** `vp-daemon serve`: runs until a signal. */
 export async function serveCommand(args: { stateDir: string; chartersDir?: string; host: string; port: number; maxSessions: number }): Promise<number> {
   const logger = createLogger(process.env['VP_DAEMON_LOG_LEVEL'] ?? 'info');
-  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir: args.chartersDir, maxSessions: args.maxSessions, logger });
+  const chartersDir = args.chartersDir;
+  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir, maxSessions: args.maxSessions, logger });
   await daemon.start();
   const registry = new Registry();
   const metrics = createDaemonMetrics(registry);
