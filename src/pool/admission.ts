@@ -29,3 +29,31 @@ export function refusal(request: SessionRequest, state: AdmissionState): Error |
   if (state.mustWait && state.queueSize >= state.maxQueueSize) return new QueueFullError(requestId, state.maxQueueSize);
   return undefined;
 }
+
+/** Admissions paused until a time (a rate limit): `resume` runs when the pause is over. */
+export class AdmissionPause {
+  untilMs = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #resume: () => void;
+
+  constructor(resume: () => void) {
+    this.#resume = resume;
+  }
+
+  get active(): boolean {
+    return Date.now() < this.untilMs;
+  }
+
+  /** Extends the pause to `untilMs` (epoch ms); an earlier time changes nothing. */
+  until(untilMs: number): void {
+    if (untilMs <= this.untilMs) return;
+    this.untilMs = untilMs;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#resume, Math.max(0, untilMs - Date.now()));
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+  }
+}

@@ -1,17 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { PoolDrainingError, RequestCancelledError, SessionFailedError } from '../session/errors.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SpawnResult } from '../session/types.js';
-import { createDeferred } from '../utils/deferred.js';
+import { createDeferred, withTimeout } from '../utils/deferred.js';
 import { callSafely, warn } from '../utils/warn.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, normalizePoolOptions, type FilledPoolOptions } from './options.js';
-import { refusal, type AdmissionState } from './admission.js';
+import { AdmissionPause, refusal } from './admission.js';
 import { markPooled, type PoolRecovery } from './recovery-link.js';
 import { PendingRetries } from './pending-retries.js';
 import { RecoveryPort, type Retry } from './recovery-port.js';
 import { PriorityScheduler } from './scheduler.js';
 import { PoolStats } from './stats.js';
 import { poolStatusView, type Running } from './status-view.js';
-import { configOf, newTicket, type Ticket } from './ticket.js';
+import { configOf, endTicket, failTicket, newTicket, type Ticket } from './ticket.js';
 import type { PoolEvents, PoolMetrics, PoolOptions, PoolSpawner, PoolStatus, SessionRequest } from './types.js';
 import { WarmPool } from './warm-pool.js';
 
@@ -38,28 +38,20 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   // Slots taken, including spawns still in flight: the only counter admission looks at.
   #slotsTaken = 0;
   #draining: Promise<void> | undefined;
-  #pausedUntilMs = 0;
-  #pauseTimer: NodeJS.Timeout | undefined;
+  readonly #pause = new AdmissionPause(() => this.#pump());
   #idleWaiters: (() => void)[] = [];
   readonly #port: RecoveryPort;
   // Set when a drain's grace time is over: sessions whose spawn was still in flight are stopped on arrival.
   #stopOnStart = false;
   readonly #copies = new WeakMap<ClaudeSessionConfig, ClaudeSessionConfig>();
-  // Built once: admission runs for every request.
-  readonly #admission: AdmissionState = {
-    known: (id) => this.#queue.has(id) || this.#starting.has(id) || this.#running.has(id) || this.#retrying.has(id),
-    draining: false,
-    queueSize: 0,
-    maxQueueSize: 0,
-    mustWait: false,
-  };
+  readonly #known = (id: string): boolean => this.#queue.has(id) || this.#starting.has(id) || this.#running.has(id) || this.#retrying.has(id);
 
   constructor(spawner: PoolSpawner, options: PoolOptions = {}) {
     super();
     this.#spawner = spawner;
     this.#options = normalizePoolOptions(options);
     this.#port = new RecoveryPort(spawner, warn);
-    this.#retrying = new PendingRetries(this.#port, () => this.#slotsTaken === 0 && this.#wakeIdle());
+    this.#retrying = new PendingRetries(this.#port, () => this.#wakeIfIdle());
     this.#queue = new PriorityScheduler({ weights: this.#options.priorityWeights, agingIntervalMs: this.#options.agingIntervalMs });
     // A process that cannot be pre-started is not fatal (requests start fresh ones), but it is not hidden either.
     this.#warm = new WarmPool(spawner, this.#options.minIdleSessions, this.#options.warmTemplate, (error) => warn('SessionPool could not pre-start a CLI process', error));
@@ -78,7 +70,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     const refusal = this.#refusal(request);
     if (refusal) {
       this.#stats.rejected += 1;
-      this.#fail(ticket, refusal);
+      failTicket(ticket, refusal, this.#call);
       return deferred.promise;
     }
     this.#queue.push(request.requestId, ticket.priority, ticket, ticket.enqueuedAtMs);
@@ -108,7 +100,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
       this.#stats.cancelled += 1;
       this.#emit('request-cancelled', { requestId });
       this.#port.end(waiting, { result: 'abandoned', reason: 'the request was cancelled' });
-      this.#fail(waiting, new RequestCancelledError(requestId, { cause: waiting.lastStatus && new SessionFailedError(waiting.lastStatus) }));
+      failTicket(waiting, new RequestCancelledError(requestId, { cause: waiting.lastStatus && new SessionFailedError(waiting.lastStatus) }), this.#call);
       return true;
     }
     if (!options.terminate) return false;
@@ -124,11 +116,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
 
   /** Stops admitting until `untilMs` (epoch ms), e.g. while an account's rate limit resets. */
   pauseAdmissions(untilMs: number): void {
-    if (untilMs <= this.#pausedUntilMs) return;
-    this.#pausedUntilMs = untilMs;
-    clearTimeout(this.#pauseTimer);
-    this.#pauseTimer = setTimeout(() => this.#pump(), Math.max(0, untilMs - Date.now()));
-    this.#pauseTimer.unref();
+    this.#pause.until(untilMs);
   }
 
   /**
@@ -150,7 +138,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
       retryingCount: this.#retrying.size,
       slotsTaken: this.#slotsTaken,
       draining: this.#draining !== undefined,
-      pausedUntilMs: this.#pausedUntilMs,
+      pausedUntilMs: this.#pause.untilMs,
       avgSessionMs: this.#stats.recentMeanMs ?? this.#options.assumedSessionMs,
     });
   }
@@ -179,32 +167,27 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     const waiting = [...this.#queue.clear().map((e) => e.item), ...this.#retrying.takeAll()];
     for (const ticket of waiting) this.#refuseForDrain(ticket);
     await this.#warm.close();
-    let timer: NodeJS.Timeout | undefined;
     const idle = this.#whenIdle();
-    await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await withTimeout(idle, timeoutMs);
     this.#stopOnStart = true;
     if (this.#slotsTaken > 0) {
       await Promise.all([...this.#running.values()].map((r) => this.#spawner.terminateSession(r.sessionId, true).catch(() => undefined)));
       await idle;
     }
-    clearTimeout(this.#pauseTimer);
+    this.#pause.close();
     this.#emit('pool-drained');
   }
 
   #refusal(request: SessionRequest): Error | undefined {
-    const state = this.#admission;
-    state.draining = this.#draining !== undefined;
-    state.queueSize = this.#queue.size;
-    state.maxQueueSize = this.#options.maxQueueSize;
-    state.mustWait = this.#queue.size > 0 || this.#slotsTaken >= this.#options.maxConcurrentSessions || Date.now() < this.#pausedUntilMs;
-    return refusal(request, state);
+    const { maxQueueSize, maxConcurrentSessions } = this.#options;
+    const mustWait = this.#queue.size > 0 || this.#slotsTaken >= maxConcurrentSessions || this.#pause.active;
+    return refusal(request, { draining: this.#draining !== undefined, known: this.#known, queueSize: this.#queue.size, maxQueueSize, mustWait });
   }
 
   // Admits queued requests while slots are free. Slots are taken synchronously, so concurrent
   // callers can never push the number of sessions past the limit.
   #pump(): void {
-    if (this.#draining || Date.now() < this.#pausedUntilMs) return;
+    if (this.#draining || this.#pause.active) return;
     while (this.#slotsTaken < this.#options.maxConcurrentSessions) {
       const entry = this.#queue.pop();
       if (!entry) return;
@@ -242,7 +225,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#stats.spawnFailures += 1;
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#port.end(ticket, { result: 'failed', reason: `the attempt could not start: ${failure.message}` });
-    this.#fail(ticket, failure);
+    failTicket(ticket, failure, this.#call);
   }
 
   #started(ticket: Ticket, result: SpawnResult): void {
@@ -270,7 +253,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     if (status.state === 'completed') {
       this.#port.end(ticket, { result: 'succeeded', status });
       this.#freeSlot();
-      this.#end(ticket, () => ticket.request.onCompleted?.(status));
+      endTicket(ticket, () => ticket.request.onCompleted?.(status), this.#call);
       return;
     }
     const allowRetry = this.#options.autoRecovery && !this.#draining && !ticket.cancelled;
@@ -283,7 +266,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#port.end(ticket, ticket.cancelled ? { result: 'abandoned', reason: 'the request was cancelled' } : { result: 'failed', reason: plan?.retry === false ? plan.reason : status.state });
     this.#freeSlot();
     const failed = new SessionFailedError(status);
-    this.#end(ticket, () => ticket.request.onFailed?.(ticket.cancelled ? new RequestCancelledError(requestId, { cause: failed }) : failed));
+    endTicket(ticket, () => ticket.request.onFailed?.(ticket.cancelled ? new RequestCancelledError(requestId, { cause: failed }) : failed), this.#call);
   }
 
   // The slot is given back during the delay; the attempt then queues like any request (by its age and priority).
@@ -299,7 +282,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#retrying.wait(ticket, plan, (go) => {
       if (go) return this.#requeue(ticket, plan);
       this.#port.end(ticket, { result: 'abandoned', reason: 'recovery was abandoned' });
-      this.#end(ticket, () => ticket.request.onFailed?.(new SessionFailedError(ticket.lastStatus!)));
+      endTicket(ticket, () => ticket.request.onFailed?.(new SessionFailedError(ticket.lastStatus!)), this.#call);
     });
   }
 
@@ -314,19 +297,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   #refuseForDrain(ticket: Ticket): void {
     this.#port.end(ticket, { result: 'abandoned', reason: 'the pool is draining' });
     const cause = ticket.lastStatus && new SessionFailedError(ticket.lastStatus);
-    this.#fail(ticket, new PoolDrainingError(ticket.request.requestId, { cause }));
-  }
-
-  #fail(ticket: Ticket, error: Error): void {
-    if (!ticket.allocated) ticket.deferred.reject(error);
-    this.#end(ticket, () => ticket.request.onFailed?.(error));
-  }
-
-  #end(ticket: Ticket, callback: () => void): void {
-    if (ticket.ended) return;
-    ticket.ended = true;
-    ticket.detach?.();
-    this.#call(callback);
+    failTicket(ticket, new PoolDrainingError(ticket.request.requestId, { cause }), this.#call);
   }
 
   // Listeners run after the pool's own bookkeeping; one that throws cannot leak a slot or a request.
@@ -336,23 +307,23 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   }
 
   // A throwing user callback must not break the pool's bookkeeping.
-  #call(callback: () => void): void {
-    callSafely(callback, 'A SessionPool request callback threw');
-  }
+  readonly #call = (callback: () => void): void => callSafely(callback, 'A SessionPool request callback threw');
 
   #freeSlot(): void {
     this.#slotsTaken -= 1;
-    if (this.#slotsTaken === 0 && this.#retrying.size === 0) this.#wakeIdle();
+    this.#wakeIfIdle();
     this.#pump();
   }
 
-  #wakeIdle(): void {
-    for (const wake of this.#idleWaiters.splice(0)) wake();
+  // Idle: no slot taken and no retry pending.
+  #wakeIfIdle(): void {
+    if (this.#slotsTaken === 0 && this.#retrying.size === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
-  // Idle: no slot taken and no retry pending.
   #whenIdle(): Promise<void> {
-    if (this.#slotsTaken === 0 && this.#retrying.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.#wakeIfIdle();
+    });
   }
 }

@@ -62,3 +62,17 @@ export function configOf(ticket: Ticket, defaultTimeoutMs: number, copies: WeakM
   ticket.config = copy;
   return copy;
 }
+
+/** Ends the request once: runs its callback (through `call`, which shields the pool) unless it has ended already. */
+export function endTicket(ticket: Ticket, callback: () => void, call: (callback: () => void) => void): void {
+  if (ticket.ended) return;
+  ticket.ended = true;
+  ticket.detach?.();
+  call(callback);
+}
+
+/** Ends the request with `error`: its promise rejects unless a session was already allocated. */
+export function failTicket(ticket: Ticket, error: Error, call: (callback: () => void) => void): void {
+  if (!ticket.allocated) ticket.deferred.reject(error);
+  endTicket(ticket, () => ticket.request.onFailed?.(error), call);
+}

@@ -14,3 +14,13 @@ export function createDeferred<T>(): Deferred<T> {
   });
   return { promise, resolve, reject };
 }
+
+/** Waits for `promise`, or `timeoutMs` at most (then resolves anyway); the timer never outlives the wait. */
+export async function withTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
