@@ -68,16 +68,18 @@ export function fromCli(status: ClaudeSessionStatus): Finding | undefined {
     ...(code === undefined ? [] : [`api_error_status=${code}`]),
     ...(err ? [`assistant_error=${err}`] : []),
     ...(ev.apiError ? [`api_error=${ev.apiError}`] : []),
+    ...(ev.apiErrorType ? [`api_error_type=${ev.apiErrorType}`] : []),
     ...(tr ? [tr] : []),
   ];
-  const facts = [code === undefined ? undefined : `HTTP ${code}`, err || ev.apiError].filter(Boolean).join(' ');
-  const failed = `The API call failed (${err || ev.apiError || 'no status or error name'})`;
+  const name = err || ev.apiError || ev.apiErrorType;
+  const facts = [code === undefined ? undefined : `HTTP ${code}`, name].filter(Boolean).join(' ');
+  const failed = `The API call failed (${name || 'no status or error name'})`;
   const answered = code === undefined ? failed : `The API answered HTTP ${code}${err ? ` (${err})` : ''}`;
   // A status code is the CLI's record of the API's answer; an error name alone is slightly weaker.
   const hit = (crashClass: CrashClass, why: string): Finding => {
     return { crashClass, confidence: code === undefined ? 0.9 : 0.95, rootCause: `${answered}${why}`, facts, evidence };
   };
-  const kind = apiErrorKind({ status: code, error: err, apiError: ev.apiError, terminalReason: ev.terminalReason });
+  const kind = apiErrorKind({ status: code, error: err, apiError: ev.apiError, errorType: ev.apiErrorType, terminalReason: ev.terminalReason });
   if (kind === undefined) return undefined;
   const [crashClass, why] = API_ERROR_FINDING[kind];
   return hit(crashClass, why);

@@ -17,8 +17,22 @@ export interface ApiErrorFields {
   status?: number | null;
   error?: string;
   apiError?: string;
+  /** `api_error_type` (2.1.2xx): the `error.type` of the API's answer, e.g. `rate_limit_error`. */
+  errorType?: string;
   terminalReason?: string;
 }
+
+// The API's own error types (`error.type` of its answer), for when the status and error name say nothing.
+const ERROR_TYPES: ReadonlyMap<string, ApiErrorKind> = new Map<string, ApiErrorKind>([
+  ['authentication_error', 'auth'],
+  ['permission_error', 'auth'],
+  ['rate_limit_error', 'rate_limited'],
+  ['overloaded_error', 'overloaded'],
+  ['billing_error', 'billing'],
+  ['not_found_error', 'model_not_found'],
+  ['invalid_request_error', 'invalid_request'],
+  ['api_error', 'server'],
+]);
 
 /** Classifies a failed API call from the CLI's structured fields, strongest first; undefined when they say nothing. */
 export function apiErrorKind(fields: ApiErrorFields): ApiErrorKind | undefined {
@@ -33,5 +47,5 @@ export function apiErrorKind(fields: ApiErrorFields): ApiErrorKind | undefined {
   if (status === 400 || error === 'invalid_request') return 'invalid_request';
   if (fields.apiError === 'connection_failed' || (status === undefined && error === 'server_error')) return 'network';
   if (status !== undefined && status >= 500) return 'server';
-  return undefined;
+  return fields.errorType === undefined ? undefined : ERROR_TYPES.get(fields.errorType);
 }

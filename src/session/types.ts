@@ -122,6 +122,10 @@ export interface SessionMetrics {
   permissionDenials: number;
   /** stdout lines that were not JSON. */
   malformedLines: number;
+  /** Messages of a `type` the spawner does not know (kept in the evidence, otherwise ignored). */
+  unknownMessages: number;
+  /** Those unknown `type` names, sorted, at most 20. */
+  unknownMessageTypes: string[];
 }
 
 /**
@@ -161,9 +165,24 @@ export interface ClaudeSessionStatus {
   claudeCodeVersion?: string;
   /** Final text of the last `result`. */
   resultText?: string;
+  /**
+   * The CLI's background tasks still running (Bash with `run_in_background`, background subagents). A session
+   * whose last `result` came while some ran is not complete until they end and the CLI has reported them.
+   */
+  backgroundTasks?: BackgroundTask[];
   files: { dir: string; charter: string; stdout: string; stderr: string };
   /** Facts for crash analysis, taken from the stream (filled when the session ends). */
   evidence?: SessionEvidence;
+}
+
+/** A task the CLI runs in the background, as its `task_started` / `background_tasks_changed` messages name it. */
+export interface BackgroundTask {
+  taskId: string;
+  /** e.g. `local_bash`, `local_agent`. */
+  type?: string;
+  description?: string;
+  /** The tool call that started it. */
+  toolUseId?: string;
 }
 
 /** Facts from the stream-json messages that explain how a session ended. */
@@ -173,6 +192,8 @@ export interface SessionEvidence {
   apiErrorStatus?: number | null;
   /** The CLI's `api_error` field of the last result, e.g. `connection_failed`. */
   apiError?: string;
+  /** The CLI's `api_error_type` of the last result (the API's `error.type`, e.g. `rate_limit_error`; 2.1.2xx). */
+  apiErrorType?: string;
   /** The `error` field of the last CLI-made assistant message, e.g. `rate_limit`. */
   assistantError?: string;
   terminalReason?: string;

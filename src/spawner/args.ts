@@ -32,6 +32,8 @@ export function buildClaudeArgs(input: ClaudeArgsInput): string[] {
     '--include-partial-messages',
     input.resume ? '--resume' : '--session-id', input.claudeSessionId,
     '--append-system-prompt-file', input.charterFile,
+    // Always passed: the CLI's own default changed across versions ("default" is "manual" since 2.1.200, and
+    // print mode may default to auto mode). "default" is still accepted by 2.1.328; "manual" is refused by 2.1.197.
     '--permission-mode', input.permissionMode,
     // No user, project or local settings: a file a session writes (`disableAllHooks`, hooks, permission rules,
     // `env`) must not weaken its own guard or a later session's. Only the flag settings (the guard) apply.

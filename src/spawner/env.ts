@@ -3,6 +3,9 @@ import { SECRET_NAME } from '../utils/redact.js';
 /** The environment variable every process of a session inherits; it marks what the session started. */
 export const SESSION_MARKER_VAR = 'VP_DAEMON_SESSION';
 
+/** The CLI's switch for re-running an interrupted turn on `--resume`; never set in a session. */
+export const RESUME_INTERRUPTED_TURN_VAR = 'CLAUDE_CODE_RESUME_INTERRUPTED_TURN';
+
 /**
  * Variables taken from the daemon's environment by default (exact names, or prefixes ending in `*`).
  * Everything else must be named in the spawner's `env` or the session's `environmentVariables`.
@@ -34,6 +37,10 @@ export function buildSessionEnv(input: {
   Object.assign(env, { DISABLE_AUTOUPDATER: '1' }, input.spawnerEnv, input.sessionEnv);
   // NODE_OPTIONS of the daemon must not leak into the CLI's tool processes.
   delete env['NODE_OPTIONS'];
+  // Recovery resumes with a "continue" message of its own. With this on, the CLI would also re-run the
+  // interrupted turn on --resume (repeating its tool call), so the session would be told to continue twice.
+  // Only its absence means off everywhere: 2.1.197's print mode takes any value, "0" too, as on.
+  delete env[RESUME_INTERRUPTED_TURN_VAR];
   env[SESSION_MARKER_VAR] = input.sessionId;
   return env;
 }

@@ -6,11 +6,11 @@ import {
   isResult,
   isStreamEvent,
   isUser,
+  KNOWN_MESSAGE_TYPES,
   type ResultMessage,
   type StreamMessage,
 } from './stream/messages.js';
 import type { SessionMetrics, TokenUsage } from '../session/types.js';
-
 
 /** What the CLI said about retrying a failing API call. */
 export interface ApiRetryEvidence {
@@ -33,7 +33,12 @@ export const emptyMetrics = (): SessionMetrics => ({
   toolErrors: 0,
   permissionDenials: 0,
   malformedLines: 0,
+  unknownMessages: 0,
+  unknownMessageTypes: [],
 });
+
+const MAX_UNKNOWN_TYPES = 20;
+const MAX_TYPE_NAME = 64;
 
 function withTotal(u: UsageCounts): TokenUsage {
   return { ...u, total: u.input + u.output + u.cacheCreation + u.cacheRead };
@@ -121,7 +126,16 @@ export class MetricsAccumulator {
       const info = message['rate_limit_info'] as { resetsAt?: unknown } | undefined;
       // resetsAt is in seconds since the epoch.
       if (typeof info?.resetsAt === 'number') this.rateLimitResetsAtMs = info.resetsAt * 1000;
-    }
+    } else if (!KNOWN_MESSAGE_TYPES.has(message.type)) this.#unknown(message.type);
+  }
+
+  #unknown(type: string): void {
+    const m = this.metrics;
+    m.unknownMessages += 1;
+    // Bounded: a CLI that makes up a type per line must not grow the status.
+    const name = type.slice(0, MAX_TYPE_NAME);
+    if (m.unknownMessageTypes.length >= MAX_UNKNOWN_TYPES || m.unknownMessageTypes.includes(name)) return;
+    m.unknownMessageTypes = [...m.unknownMessageTypes, name].sort();
   }
 
   /**

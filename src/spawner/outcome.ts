@@ -19,7 +19,13 @@ export interface EndFacts {
 
 /** Maps an API failure reported by the CLI to a class, from its status and error fields. */
 export function classifyApiError(result: ResultMessage, assistantError?: string): string {
-  const fields = { status: result.api_error_status, error: assistantError, apiError: result.api_error, terminalReason: result.terminal_reason };
+  const fields = {
+    status: result.api_error_status,
+    error: assistantError,
+    apiError: result.api_error,
+    errorType: result.api_error_type,
+    terminalReason: result.terminal_reason,
+  };
   return apiErrorKind(fields) ?? 'unknown';
 }
 

@@ -22,7 +22,10 @@ function pinnedBinary(): string | undefined {
   }
 }
 
-/** Claude CLI versions the test suite runs against: the oldest supported and the newest release. */
+/**
+ * Claude CLI versions the test suite runs against: the oldest supported (the pinned devDependency) and the
+ * newest release, which CI installs by this entry and runs the real-CLI tests against.
+ */
 export const TESTED_CLAUDE_VERSIONS: readonly string[] = ['2.1.197', '2.1.328'];
 
 /**

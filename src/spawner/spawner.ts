@@ -1,40 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { constants } from 'node:fs';
-import { access, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { buildPrompt, buildResumePrompt } from '../charter/prompt.js';
-import { renderCharter, renderCharterRules } from '../charter/render.js';
 import { validateSessionConfig } from '../charter/schema.js';
-import { cliToolsFor } from '../charter/tools.js';
-import { ConfigError, SessionNotFoundError, SessionNotRunningError, StateDirError, WorkingDirectoryError } from '../session/errors.js';
-import { attachGuard, type AttachedGuard } from './guard-attach.js';
+import { ConfigError, SessionNotFoundError, SessionNotRunningError } from '../session/errors.js';
+import type { AttachedGuard } from './guard-attach.js';
 import type { ApprovalRequest, SessionGuard } from '../guard/session-guard.js';
-import { bwrapArgs, SANDBOX_RUN_DIR } from '../sandbox/bwrap-args.js';
-import { isWithin, planSandbox } from '../sandbox/layout.js';
-import { sandboxSupport, type SandboxSupport } from '../sandbox/probe.js';
-import { redactText } from '../utils/redact.js';
-import { buildClaudeArgs } from './args.js';
-import { preparePerSessionConfigDir } from './config-dir.js';
-import { wallClockMs, type DeadlineSettings } from './deadlines.js';
-import { buildSessionEnv, secretValues } from './env.js';
-import { trackLiveSession, untrackLiveSession } from './exit-cleanup.js';
-import { emptyMetrics, emptyTokenUsage } from './metrics.js';
+import { untrackLiveSession } from './exit-cleanup.js';
+import { launchRun, type LaunchContext } from './launch.js';
+import { deadlinesFor } from './new-run.js';
 import { normalizeSpawnerOptions, type FilledSpawnerOptions, type SpawnerOptions } from './options.js';
-import { checkInterpreter, resolveClaudePath } from './resolve-claude.js';
-import { SessionRun } from './session.js';
+import type { SessionRun } from './session.js';
 import { toCrashReport } from './crash-report.js';
 import { summarize } from './summary.js';
 import { warmMatches, warmPrompt, type WarmSession } from './warm.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCrashReport, SessionMetricsSummary, SpawnResult } from '../session/types.js';
 import type { SpawnerEvents } from './types.js';
-
-/** The program that runs the CLI, and the arguments before the CLI's own (bwrap and its options). */
-interface Invocation {
-  command: string;
-  prefix: string[];
-}
 
 /**
  * Spawns and supervises headless Claude Code sessions.
@@ -71,7 +49,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
    * @throws {ConfigError | WorkingDirectoryError | ClaudeBinaryError | StateDirError | SpawnError} before anything is left behind
    */
   async spawnSession(config: ClaudeSessionConfig): Promise<SpawnResult> {
-    const run = await this.#launch(config, false);
+    const run = await launchRun(this.#launchContext(this.#active), config, false);
     this.#configs.set(run.status.sessionId, config);
     return this.#spawned(run);
   }
@@ -81,7 +59,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
    * request skips the CLI's start-up. Used by the pool's `minIdleSessions`.
    */
   async prewarm(template: ClaudeSessionConfig): Promise<WarmSession> {
-    const run = await this.#launch(template, true);
+    const run = await launchRun(this.#launchContext(this.#warm), template, true);
     const { sessionId } = run.status;
     const isWaiting = (): boolean => this.#warm.has(sessionId) && !run.ended;
     return {
@@ -99,7 +77,7 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
         this.#configs.set(sessionId, config);
         run.keepAlive(true);
         this.#guards.get(sessionId)?.channel.keepAlive(true);
-        run.activate(warmPrompt(config), this.#deadlinesFor(config));
+        run.activate(warmPrompt(config), deadlinesFor(this.#options, config));
         return this.#spawned(run);
       },
       discard: async () => {
@@ -108,85 +86,23 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     };
   }
 
-  // Validates, prepares the session folder, charter and guard, and starts the CLI.
-  async #launch(config: ClaudeSessionConfig, warm: boolean): Promise<SessionRun> {
-    validateSessionConfig(config);
-    const cwd = resolve(config.workingDirectory);
-    const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
-    if (!isDir) throw new WorkingDirectoryError(config.workingDirectory);
-    const command = resolveClaudePath(this.#options.claudePath);
-    const stateDir = resolve(this.#options.stateDir ?? join(cwd, '.vp-daemon'));
-    const sandboxed = (config.isolation ?? config.charter.isolation ?? this.#options.isolation) === 'sandbox';
-    // Before anything is written: a machine that cannot sandbox refuses the session, it never runs it unprotected.
-    const support = sandboxed ? await sandboxSupport(this.#options.sandbox.bwrapPath) : undefined;
-    if (sandboxed) await checkInterpreter(command, process.env['PATH']);
-    if (sandboxed && isWithin(cwd, stateDir)) {
-      throw new ConfigError([{ field: 'workingDirectory', message: 'must not be inside the state folder when sessions are sandboxed', value: cwd }]);
-    }
-    await mkdir(join(stateDir, 'sessions'), { recursive: true })
-      .then(() => access(join(stateDir, 'sessions'), constants.W_OK))
-      .catch((cause: unknown) => {
-        throw new StateDirError(stateDir, { cause });
-      });
-
-    const sessionId = `claude-session-${randomUUID()}`;
-    const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
-    const dir = join(stateDir, 'sessions', sessionId);
-    const files = { dir, charter: join(dir, 'CLAUDE.md'), stdout: join(dir, 'stdout.jsonl'), stderr: join(dir, 'stderr.log') };
-    const registry = warm ? this.#warm : this.#active;
-    let guarded: AttachedGuard | undefined;
-    let run: SessionRun | undefined;
-    try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const env = this.#sessionEnv(sessionId, config);
-      if (this.#options.claudeConfigDir === 'per-session' || sandboxed) {
-        env['CLAUDE_CONFIG_DIR'] = await preparePerSessionConfigDir({
-          sessionDir: dir,
-          stateDir,
-          source: env['CLAUDE_CONFIG_DIR'],
-          isolated: sandboxed,
-          resumeClaudeSessionId: config.resumeClaudeSessionId,
-        });
-      }
-      const charter = warm ? renderCharterRules(sessionId, config.charter) : renderCharter(sessionId, config);
-      await writeFile(files.charter, redactText(charter, secretValues(env)), { mode: 0o600 });
-      guarded = await attachGuard({
-        sessionId,
-        charter: config.charter,
-        dir,
-        charterFile: files.charter,
-        sandboxed,
-        secrets: secretValues(env),
-        approvalTimeoutMs: this.#options.approvalTimeoutMs,
-        approvals: this.#approvals,
-        runOf: () => run,
-        emit: this.#emitter,
-      });
-      let invocation: Invocation = { command, prefix: [] };
-      if (support && guarded.runDir !== undefined) {
-        invocation = await this.#sandboxed(support, { command, cwd, stateDir, env, runDir: guarded.runDir, socketDir: guarded.channel.socketDir });
-      } else {
-        this.#options.logger.warn({ sessionId }, "isolation 'none': this session runs unsandboxed, with the daemon's user rights");
-      }
-      run = this.#createRun(config, { sessionId, claudeSessionId, cwd, invocation, files, env, guarded });
-      this.#guards.set(sessionId, guarded);
-      registry.set(sessionId, run);
-      await run.start(warm);
-      if (warm) {
-        run.keepAlive(false);
-        guarded.channel.keepAlive(false);
-      }
-    } catch (error) {
-      registry.delete(sessionId);
-      this.#guards.delete(sessionId);
-      await guarded?.channel.close();
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    }
-    if (run.status.pid !== undefined) trackLiveSession(sessionId, run.status.pid);
-    const started = run;
-    void started.completion.then((status) => this.#onEnded(sessionId, status));
-    return started;
+  // A launch registers its run in `registry` (active sessions, or warm processes).
+  #launchContext(registry: Map<string, SessionRun>): LaunchContext {
+    return {
+      options: this.#options,
+      approvals: this.#approvals,
+      emit: this.#emitter,
+      wants: (event) => this.listenerCount(event) > 0,
+      register: (sessionId, run, guarded) => {
+        this.#guards.set(sessionId, guarded);
+        registry.set(sessionId, run);
+      },
+      unregister: (sessionId) => {
+        registry.delete(sessionId);
+        this.#guards.delete(sessionId);
+      },
+      ended: (sessionId, status) => this.#onEnded(sessionId, status),
+    };
   }
 
   #spawned(run: SessionRun): SpawnResult {
@@ -272,101 +188,6 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     for (const id of this.#history.keys()) this.#configs.delete(id);
     this.#history.clear();
     return count;
-  }
-
-  // Wraps the CLI in bubblewrap: the plan is read off the machine, the exec guard preloaded into every program.
-  async #sandboxed(
-    support: SandboxSupport,
-    input: { command: string; cwd: string; stateDir: string; env: Record<string, string>; runDir: string; socketDir: string },
-  ): Promise<Invocation> {
-    const { env } = input;
-    const home = env['HOME'] ?? homedir();
-    env['HOME'] = home;
-    await copyFile(support.execGuardPath, join(input.runDir, 'exec-guard.so'));
-    const plan = await planSandbox({
-      workDir: input.cwd,
-      stateDir: input.stateDir,
-      home,
-      configDir: env['CLAUDE_CONFIG_DIR'] ?? '',
-      runDir: input.runDir,
-      socketDir: input.socketDir,
-      command: input.command,
-      pathEnv: env['PATH'] ?? '',
-      readOnly: this.#options.sandbox.readOnlyPaths,
-      env: { LD_PRELOAD: `${SANDBOX_RUN_DIR}/exec-guard.so` },
-    });
-    return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', input.command] };
-  }
-
-  #createRun(
-    config: ClaudeSessionConfig,
-    ids: {
-      sessionId: string;
-      claudeSessionId: string;
-      cwd: string;
-      invocation: Invocation;
-      files: ClaudeSessionStatus['files'];
-      env: Record<string, string>;
-      guarded: AttachedGuard;
-    },
-  ): SessionRun {
-    const o = this.#options;
-    const { env } = ids;
-    const status: ClaudeSessionStatus = {
-      sessionId: ids.sessionId,
-      claudeSessionId: ids.claudeSessionId,
-      state: 'initializing',
-      startTime: new Date(),
-      stdout: '',
-      stderr: '',
-      tokenUsage: emptyTokenUsage(),
-      costUsd: 0,
-      metrics: emptyMetrics(),
-      modifiedFiles: [],
-      files: ids.files,
-    };
-    return new SessionRun({
-      status,
-      command: ids.invocation.command,
-      args: [...ids.invocation.prefix, ...buildClaudeArgs({
-        claudeSessionId: ids.claudeSessionId,
-        resume: config.resumeClaudeSessionId !== undefined,
-        charterFile: ids.guarded.charterPath,
-        permissionMode: o.permissionMode,
-        allowedTools: cliToolsFor(config.charter.resources.allowedTools),
-        model: config.model,
-        maxTurns: config.maxTurns,
-        maxBudgetUsd: config.charter.resources.maxCostUsd,
-        settings: ids.guarded.settings,
-        extraArgs: o.extraArgs,
-      })],
-      cwd: ids.cwd,
-      env,
-      prompt: config.resumeClaudeSessionId === undefined ? buildPrompt(config) : buildResumePrompt(config),
-      deadlines: this.#deadlinesFor(config),
-      killGraceMs: o.killGraceMs,
-      tailBytes: o.outputTailBytes,
-      maxTokens: config.charter.resources.maxTokens,
-      maxCostUsd: config.charter.resources.maxCostUsd,
-      secrets: secretValues(env),
-      sandboxed: ids.invocation.prefix.length > 0,
-      logger: o.logger,
-      emit: this.#emitter,
-      wants: (event) => this.listenerCount(event) > 0,
-    });
-  }
-
-  #deadlinesFor(config: ClaudeSessionConfig): DeadlineSettings {
-    return {
-      startupMs: config.startupTimeoutMs ?? this.#options.startupTimeoutMs,
-      idleMs: config.idleTimeoutMs ?? this.#options.idleTimeoutMs,
-      wallMs: wallClockMs(config.timeout, config.charter.resources.maxExecutionTime),
-    };
-  }
-
-  #sessionEnv(sessionId: string, config: ClaudeSessionConfig): Record<string, string> {
-    const o = this.#options;
-    return buildSessionEnv({ base: process.env, inherit: o.inheritEnv, spawnerEnv: o.env, sessionEnv: config.environmentVariables, sessionId });
   }
 
   #snapshot(run: SessionRun): ClaudeSessionStatus {

@@ -51,6 +51,11 @@ const TABLE: Row[] = [
   row('HTTP 403', api('api_error:auth', 403), 'auth/permission', [0.9, 0.95], [/HTTP 403/], 'api_error_status=403'),
   row('HTTP 429', api('api_error:rate_limited', 429, 'rate_limit', { lastApiRetry: { attempt: 2, errorStatus: 429, error: 'rate_limit', retryDelayMs: 1019 } }),
     'rate_limited/network', [0.9, 0.95], [/HTTP 429 \(rate_limit\)/, /gave up after its retries/], 'api_error_status=429'),
+  // 2.1.328 on a Retry-After too long to wait: no retry, status and the API's error type on the result.
+  row('HTTP 429 with a long Retry-After (2.1.328)', api('api_error:rate_limited', 429, 'rate_limit', { apiErrorType: 'rate_limit_error' }),
+    'rate_limited/network', [0.9, 0.95], [/HTTP 429 \(rate_limit\)/], 'api_error_type=rate_limit_error'),
+  row('only the API error type', api('api_error:rate_limited', null, undefined, { apiErrorType: 'rate_limit_error' }),
+    'rate_limited/network', [0.85, 0.9], [/rate_limit_error/], 'api_error_type=rate_limit_error'),
   row('HTTP 529', api('api_error:overloaded', 529, 'server_error'),
     'overloaded/network', [0.9, 0.95], [/HTTP 529/, /overloaded/], 'api_error_status=529'),
   row('HTTP 500', api('api_error:server', 500, 'server_error'), 'server_error/network', [0.9, 0.95], [/HTTP 500/], 'api_error_status=500'),

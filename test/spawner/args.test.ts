@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildClaudeArgs, type ClaudeArgsInput } from '../../src/spawner/args.js';
+import { normalizeSpawnerOptions } from '../../src/spawner/options.js';
+import { silentLogger } from '../helpers/fixtures.js';
 
 const ID = '123e4567-e89b-42d3-a456-426614174000';
 const base: ClaudeArgsInput = {
@@ -83,6 +85,16 @@ void describe('buildClaudeArgs', () => {
       '--max-turns=12',
       '--max-budget-usd=2',
     ]);
+  });
+
+  void it("passes the permission mode for every mode, the spawner's default dontAsk included", () => {
+    const fallback = normalizeSpawnerOptions({ logger: silentLogger }).permissionMode;
+    assert.equal(fallback, 'dontAsk');
+    // The modes the spawner accepts, each valid on 2.1.197 and 2.1.328 alike ('manual' is not: 2.1.197 refuses it).
+    for (const mode of [fallback, 'default', 'acceptEdits', 'plan']) {
+      const args = buildClaudeArgs({ ...base, permissionMode: mode });
+      assert.equal(valueAfter(args, '--permission-mode'), mode);
+    }
   });
 
   void it('appends extra arguments last, as given', () => {

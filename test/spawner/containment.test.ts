@@ -48,8 +48,9 @@ describe('crashes and broken output', () => {
       const rig = fakeRig('exit-1-orphan', { isolation: 'none' });
       t.after(() => rig.close());
       const timeouts = record(rig.spawner, 'session-timeout');
-      // The orphan keeps stdout open, so the end waits for the close fallback; the idle deadline passes meanwhile.
-      const { completion } = await rig.spawner.spawnSession(rig.config({ idleTimeoutMs: 300 }));
+      // The orphan keeps stdout open, so the end waits for the close fallback (2 s); the idle deadline passes
+      // meanwhile. It is long enough for the fake to start and exit on a loaded machine.
+      const { completion } = await rig.spawner.spawnSession(rig.config({ idleTimeoutMs: 1000 }));
       const status = await within(completion, HANG_MS, 'the session end');
 
       assert.equal(status.exitCode, 1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSessionEnv, DEFAULT_INHERITED_ENV, SESSION_MARKER_VAR, secretValues } from '../../src/spawner/env.js';
+import { buildSessionEnv, DEFAULT_INHERITED_ENV, RESUME_INTERRUPTED_TURN_VAR, SESSION_MARKER_VAR, secretValues } from '../../src/spawner/env.js';
 
 const BASE = {
   PATH: '/usr/bin:/bin',
@@ -98,6 +98,14 @@ void describe('buildSessionEnv', () => {
 
   void it('turns the CLI auto-updater off', () => {
     assert.equal(build()['DISABLE_AUTOUPDATER'], '1');
+  });
+
+  void it("leaves the CLI's re-run of an interrupted turn off (unset), whatever the spawner or the session asks", () => {
+    for (const value of ['1', '0']) {
+      const asked = { [RESUME_INTERRUPTED_TURN_VAR]: value };
+      const env = build({ spawnerEnv: asked, sessionEnv: asked, base: { ...BASE, ...asked }, inherit: ['CLAUDE_*'] });
+      assert.ok(!(RESUME_INTERRUPTED_TURN_VAR in env), value);
+    }
   });
 
   void it('does not change its inputs', () => {

@@ -14,6 +14,8 @@ import type {
 
 const SESSION = '0b1c2d3e-0000-4000-8000-000000000000';
 const MODEL = 'claude-sonnet-4-5-20250929';
+// Any version string: the accumulator copies what system/init says.
+const VERSION = '9.8.7';
 
 // Message factories with the shapes the CLI writes in stream-json mode.
 const init = (): SystemInitMessage => ({
@@ -22,7 +24,7 @@ const init = (): SystemInitMessage => ({
   session_id: SESSION,
   cwd: '/tmp/work',
   model: MODEL,
-  claude_code_version: '2.1.197',
+  claude_code_version: VERSION,
   tools: ['Bash', 'Read', 'Write'],
   permissionMode: 'default',
 });
@@ -118,7 +120,7 @@ void describe('MetricsAccumulator', () => {
   void it('takes model and version from system/init', () => {
     const m = feed([init()]);
     assert.equal(m.model, MODEL);
-    assert.equal(m.claudeCodeVersion, '2.1.197');
+    assert.equal(m.claudeCodeVersion, VERSION);
   });
 
   void it('counts Bash calls as commands and every tool call by name', () => {

@@ -130,6 +130,13 @@ void describe('classifyApiError', () => {
     ['502 with server_error', { api_error_status: 502 }, 'server_error', 'server'],
     ['nothing known', { api_error_status: null }, undefined, 'unknown'],
     ['418', { api_error_status: 418 }, undefined, 'unknown'],
+    // 2.1.2xx names the API's own error type; it counts when the status and error names say nothing.
+    ['rate_limit_error type', { api_error_status: null, api_error_type: 'rate_limit_error' }, undefined, 'rate_limited'],
+    ['overloaded_error type', { api_error_type: 'overloaded_error' }, undefined, 'overloaded'],
+    ['authentication_error type', { api_error_type: 'authentication_error' }, undefined, 'auth'],
+    ['api_error type', { api_error_type: 'api_error' }, undefined, 'server'],
+    ['a 429 whatever the type says', { api_error_status: 429, api_error_type: 'overloaded_error' }, undefined, 'rate_limited'],
+    ['an unknown type', { api_error_type: 'constructor' }, undefined, 'unknown'],
   ];
   for (const [name, over, assistantError, expected] of cases) {
     void it(`${name} -> ${expected}`, () => assert.equal(classifyApiError(apiFailure(over), assistantError), expected));

@@ -60,6 +60,9 @@ describe('ClaudeSessionSpawner with the real CLI', () => {
     assert.equal(final.metrics.toolCalls['Bash'], 1);
     // Whichever CLI runs (the pinned 2.1.197 or VP_CLAUDE_PATH): the version comes from its system/init.
     assert.match(final.claudeCodeVersion ?? '', /^\d+\.\d+\.\d+$/);
+    // The mode is passed, never left to the CLI's default (which changed across versions).
+    const init = final.evidence?.lastMessages.find((m) => (m as { subtype?: string }).subtype === 'init') as { permissionMode?: string } | undefined;
+    assert.equal(init?.permissionMode, 'dontAsk');
 
     // Tokens and cost are exactly what the CLI's result reports (cumulative per-model counters).
     const result = lastResult(final);

@@ -64,6 +64,8 @@ export interface ResultMessage {
   permission_denials?: unknown[];
   api_error_status?: number | null;
   api_error?: string;
+  /** 2.1.2xx: the `error.type` of the API's answer, e.g. `rate_limit_error`, `overloaded_error`. */
+  api_error_type?: string;
   terminal_reason?: string;
   session_id?: string;
   [key: string]: unknown;
@@ -95,6 +97,16 @@ export interface OtherMessage {
   subtype?: string;
   [key: string]: unknown;
 }
+
+/**
+ * Message types the spawner knows: those it reads, and the documented ones it has no use for. Any other
+ * type is new to it (the CLI adds some in most releases): counted, kept in the evidence, never fatal.
+ */
+export const KNOWN_MESSAGE_TYPES: ReadonlySet<string> = new Set([
+  'system', 'assistant', 'user', 'result', 'stream_event', 'rate_limit_event',
+  'control_request', 'control_response', 'control_cancel_request', 'keep_alive',
+  'tool_progress', 'tool_use_summary', 'auth_status', 'prompt_suggestion',
+]);
 
 /** One line of the CLI's stream-json output. */
 export type StreamMessage = SystemInitMessage | AssistantMessage | UserMessage | ResultMessage | StreamEventMessage | OtherMessage;

@@ -1,0 +1,56 @@
+import type { MetricsAccumulator } from '../metrics.js';
+import type { StopReason } from '../outcome.js';
+import type { SpawnerEvents } from '../types.js';
+
+/** The limits a session's budget watch enforces, and what it acts on. */
+export interface BudgetInit {
+  sessionId: string;
+  metrics: MetricsAccumulator;
+  /** Token budget (`charter.resources.maxTokens`). */
+  maxTokens: number;
+  /** Cost budget in USD; none when undefined. */
+  maxCostUsd?: number;
+  emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
+  /** True once every message was answered: a finished session is not stopped. */
+  answered: () => boolean;
+  stop: (reason: StopReason) => void;
+}
+
+/** Warns at 80 % of the token and cost budgets and stops the session at 100 %. */
+export class BudgetWatch {
+  readonly #init: BudgetInit;
+  #tokensWarned = false;
+  #costWarned = false;
+
+  constructor(init: BudgetInit) {
+    this.#init = init;
+  }
+
+  /** True once the tokens or the cost used, including the running turn, reach their budget. */
+  get over(): boolean {
+    const { metrics, maxTokens, maxCostUsd } = this.#init;
+    return metrics.liveTokens >= maxTokens || (maxCostUsd !== undefined && metrics.liveCostUsd >= maxCostUsd);
+  }
+
+  // Live accounting, O(1) per message: input tokens count from a call's `message_start`, output tokens from
+  // its `message_delta`, so the model call that crosses a budget is the last one the session gets.
+  // `cliStopped`: the CLI's own `--max-budget-usd` ended the turn (the backstop of `maxCostUsd`).
+  check(cliStopped = false): void {
+    const { metrics, maxTokens, maxCostUsd, sessionId } = this.#init;
+    const used = metrics.liveTokens;
+    const cost = metrics.liveCostUsd;
+    const warn = (kind: 'tokens' | 'cost'): void =>
+      this.#init.emit('budget-warning', { sessionId, kind, usedTokens: used, maxTokens, usedCostUsd: cost, maxCostUsd });
+    if (!this.#tokensWarned && used >= 0.8 * maxTokens) {
+      this.#tokensWarned = true;
+      warn('tokens');
+    }
+    if (maxCostUsd !== undefined && !this.#costWarned && cost >= 0.8 * maxCostUsd) {
+      this.#costWarned = true;
+      warn('cost');
+    }
+    if (this.#init.answered()) return;
+    if (used >= maxTokens) this.#init.stop('budget:tokens');
+    else if (cliStopped || (maxCostUsd !== undefined && cost >= maxCostUsd)) this.#init.stop('budget:cost');
+  }
+}
