@@ -44,7 +44,7 @@ describe('the command lines of the docs, run as printed', () => {
       scenarios: [
         { name: 'quick', steps: [say('Quick answer.')] },
         // Waits for an approval; approved or denied, it keeps its slot a few seconds more, then finishes.
-        { name: 'approval', steps: [bash('echo deploy staging'), bash('sleep 5'), say('Done after the approval.')] },
+        { name: 'approval', steps: [bash('echo deploy staging'), bash('echo waiting && sleep 5'), say('Done after the approval.')] },
       ],
     });
     home = tempDir('vp-docs-home-');

@@ -10,7 +10,7 @@ describe('VPDaemon events', () => {
   let server: ModelServer;
   let dir: ReturnType<typeof tempDir>;
   before(async () => {
-    server = await startModelServer({ scenarios: [{ name: 'crashy', steps: [bash('sleep 33'), say('Done after the crash.')] }] });
+    server = await startModelServer({ scenarios: [{ name: 'crashy', steps: [bash('echo working && sleep 33'), say('Done after the crash.')] }] });
     dir = tempDir('vp-daemon-events-');
   });
   after(async () => {

@@ -12,10 +12,10 @@ describe('SessionPool retries with the real CLI', () => {
   let dumps: ReturnType<typeof tempDir>;
   before(async () => {
     rig = await startRig([
-      { name: 'crash-then-done', steps: [bash('sleep 31'), say('Done after the crash.')] },
+      { name: 'crash-then-done', steps: [bash('echo working && sleep 31'), say('Done after the crash.')] },
       // Whatever step the resumed conversation is at (CLI versions replay the interrupted turn differently), its
       // tool runs a long sleep: only drain's stop ends it.
-      { name: 'crash-then-hang', steps: [bash('sleep 32'), bash('sleep 600'), bash('sleep 600')] },
+      { name: 'crash-then-hang', steps: [bash('echo working && sleep 32'), bash('echo still && sleep 600'), bash('echo still && sleep 600')] },
     ]);
     dumps = tempDir('vp-pool-dumps-');
   });
