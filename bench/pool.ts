@@ -11,7 +11,7 @@ import {
   type SessionPriority,
   type SpawnResult,
 } from '../src/index.js';
-import { emptyMetrics, emptyTokenUsage } from '../src/spawner/metrics.js';
+import { freshStatus } from '../src/spawner/metrics.js';
 import { say, scenarioMarker, startModelServer } from '../src/testing/index.js';
 import type { BenchCase, CaseResult, Goal } from './report.js';
 import { BENCH_MARK_VAR, benchMark, leftoverProcesses, median, repoRoot, round, sessionConfig, silentLogger, tempDir } from './util.js';
@@ -50,21 +50,15 @@ const randomPriorities = (n: number): SessionPriority[] => {
   return Array.from({ length: n }, () => PRIORITIES[Math.floor(next() * PRIORITIES.length)] as SessionPriority);
 };
 
-const finalStatus = (): ClaudeSessionStatus => ({
-  sessionId: 'bench-session',
-  claudeSessionId: '00000000-0000-4000-8000-000000000000',
-  state: 'completed',
-  startTime: new Date(),
-  endTime: new Date(),
-  executionTime: 1,
-  stdout: '',
-  stderr: '',
-  tokenUsage: emptyTokenUsage(),
-  costUsd: 0,
-  metrics: emptyMetrics(),
-  modifiedFiles: [],
-  files: { dir: '', charter: '', stdout: '', stderr: '' },
-});
+const finalStatus = (): ClaudeSessionStatus =>
+  freshStatus({
+    sessionId: 'bench-session',
+    claudeSessionId: '00000000-0000-4000-8000-000000000000',
+    state: 'completed',
+    endTime: new Date(),
+    executionTime: 1,
+    files: { dir: '', charter: '', stdout: '', stderr: '' },
+  });
 
 /** All requests submitted synchronously; resolves with the ms until every onCompleted has fired. */
 async function throughPool(priorities: readonly SessionPriority[], ids: readonly string[]): Promise<number> {

@@ -37,7 +37,7 @@ export { recoveryPolicy } from './recovery/policy.js';
 export type { RecoveryDecision } from './recovery/policy.js';
 export { backoffDelayMs } from './recovery/backoff.js';
 export type { RecoveryStrategy } from './recovery/backoff.js';
-export type { ClaudeSessionConfig, ClaudeSessionStatus, MemoryContext, SessionCrashReport, SessionMetrics, SessionMetricsSummary, SessionOutcome, SessionEvidence, SessionPriority, SessionState, SpawnResult, TaskContext, TokenUsage, VPCharter, VPIdentity } from './session/types.js';
+export type { ClaudeSessionConfig, ClaudeSessionStatus, MemoryContext, SessionCrashReport, SessionMetrics, SessionCounts, SessionMetricsSummary, SessionOutcome, SessionEvidence, SessionPriority, SessionState, SpawnResult, TaskContext, TokenUsage, VPCharter, VPIdentity } from './session/types.js';
 export type { SpawnerEvents } from './spawner/types.js';
 export type { StreamMessage, ResultMessage, AssistantMessage, SystemInitMessage } from './spawner/stream/messages.js';
 export { renderCharter } from './charter/render.js';

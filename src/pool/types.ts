@@ -1,4 +1,4 @@
-import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../session/types.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionCounts, SessionPriority, SpawnResult } from '../session/types.js';
 import type { WarmSession } from '../spawner/warm.js';
 
 /** What the pool needs of a spawner. `ClaudeSessionSpawner` is one; a test or benchmark may pass its own. */
@@ -81,18 +81,8 @@ export interface PoolStatus {
   queuedRequests: QueuedRequestView[];
 }
 
-/** The spec's pool metrics, plus a few more. */
-export interface PoolMetrics {
-  totalSessions: number;
-  activeSessions: number;
-  completedSessions: number;
-  failedSessions: number;
-  crashedSessions: number;
-  timedOutSessions: number;
-  terminatedSessions: number;
-  /** Mean over finished sessions, in ms. */
-  avgExecutionTime: number;
-  totalTokensUsed: number;
+/** The spec's pool metrics, plus a few more. `totalSessions` counts every attempt's session. */
+export interface PoolMetrics extends SessionCounts {
   poolUtilization: number;
   queueLength: number;
   /** Mean time requests waited in the queue for their first session, in ms. */

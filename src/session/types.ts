@@ -228,8 +228,8 @@ export interface SessionCrashReport {
   stackTrace?: string;
 }
 
-/** Totals over active and finished sessions (each counted once). */
-export interface SessionMetricsSummary {
+/** Sessions counted by how they ended, as the spawner and the pool both report them. */
+export interface SessionCounts {
   totalSessions: number;
   activeSessions: number;
   completedSessions: number;
@@ -240,5 +240,9 @@ export interface SessionMetricsSummary {
   /** Mean over finished sessions, in ms. */
   avgExecutionTime: number;
   totalTokensUsed: number;
+}
+
+/** Totals over active and finished sessions (each counted once). */
+export interface SessionMetricsSummary extends SessionCounts {
   totalCostUsd: number;
 }

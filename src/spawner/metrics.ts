@@ -10,7 +10,7 @@ import {
   type ResultMessage,
   type StreamMessage,
 } from './stream/messages.js';
-import type { SessionMetrics, TokenUsage } from '../session/types.js';
+import type { ClaudeSessionStatus, SessionMetrics, TokenUsage } from '../session/types.js';
 
 /** What the CLI said about retrying a failing API call. */
 export interface ApiRetryEvidence {
@@ -36,6 +36,11 @@ export const emptyMetrics = (): SessionMetrics => ({
   unknownMessages: 0,
   unknownMessageTypes: [],
 });
+
+/** A session's status before anything has been counted: what a new session starts with. */
+export function freshStatus(fields: Pick<ClaudeSessionStatus, 'sessionId' | 'claudeSessionId' | 'state' | 'files'> & Partial<ClaudeSessionStatus>): ClaudeSessionStatus {
+  return { startTime: new Date(), stdout: '', stderr: '', tokenUsage: emptyTokenUsage(), costUsd: 0, metrics: emptyMetrics(), modifiedFiles: [], ...fields };
+}
 
 const MAX_UNKNOWN_TYPES = 20;
 const MAX_TYPE_NAME = 64;

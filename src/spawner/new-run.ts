@@ -5,7 +5,7 @@ import { buildClaudeArgs } from './args.js';
 import { wallClockMs, type DeadlineSettings } from './deadlines.js';
 import { buildSessionEnv, secretValues } from './env.js';
 import type { AttachedGuard } from './guard-attach.js';
-import { emptyMetrics, emptyTokenUsage } from './metrics.js';
+import { freshStatus } from './metrics.js';
 import type { FilledSpawnerOptions } from './options.js';
 import type { Invocation } from './sandbox-invocation.js';
 import { SessionRun } from './session.js';
@@ -41,19 +41,7 @@ export function sessionEnv(o: FilledSpawnerOptions, sessionId: string, config: C
 /** A session run with its first status and the CLI's argv (not started). */
 export function createRun(o: FilledSpawnerOptions, config: ClaudeSessionConfig, parts: RunParts): SessionRun {
   const { env } = parts;
-  const status: ClaudeSessionStatus = {
-    sessionId: parts.sessionId,
-    claudeSessionId: parts.claudeSessionId,
-    state: 'initializing',
-    startTime: new Date(),
-    stdout: '',
-    stderr: '',
-    tokenUsage: emptyTokenUsage(),
-    costUsd: 0,
-    metrics: emptyMetrics(),
-    modifiedFiles: [],
-    files: parts.files,
-  };
+  const status = freshStatus({ sessionId: parts.sessionId, claudeSessionId: parts.claudeSessionId, state: 'initializing', files: parts.files });
   return new SessionRun({
     status,
     command: parts.invocation.command,

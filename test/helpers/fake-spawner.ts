@@ -1,7 +1,7 @@
 // A controllable in-memory PoolSpawner for SessionPool tests: no processes, the test decides when
 // and how each session ends.
 import type { ClaudeSessionConfig, ClaudeSessionStatus, PoolSpawner, SessionState, SpawnResult } from '../../src/index.js';
-import { emptyMetrics, emptyTokenUsage } from '../../src/spawner/metrics.js';
+import { emptyTokenUsage, freshStatus } from '../../src/spawner/metrics.js';
 import { createDeferred, type Deferred } from '../../src/utils/deferred.js';
 
 export type FinalState = Extract<SessionState, 'completed' | 'failed' | 'crashed' | 'timeout' | 'terminated'>;
@@ -60,20 +60,13 @@ export class FakeSpawner implements PoolSpawner {
       throw new Error(`fake spawn of ${taskId} failed`);
     }
     const sessionId = `fake-session-${++this.#next}`;
-    const status: ClaudeSessionStatus = {
+    const status = freshStatus({
       sessionId,
       claudeSessionId: `00000000-0000-4000-8000-${String(this.#next).padStart(12, '0')}`,
       state: 'running',
       pid: 100_000 + this.#next,
-      startTime: new Date(),
-      stdout: '',
-      stderr: '',
-      tokenUsage: emptyTokenUsage(),
-      costUsd: 0,
-      metrics: emptyMetrics(),
-      modifiedFiles: [],
       files: { dir: `/fake/${sessionId}`, charter: `/fake/${sessionId}/charter.md`, stdout: `/fake/${sessionId}/stdout.log`, stderr: `/fake/${sessionId}/stderr.log` },
-    };
+    });
     const session: FakeSession = { sessionId, taskId, config, status, final: undefined, done: createDeferred<ClaudeSessionStatus>() };
     this.sessions.set(sessionId, session);
     return { sessionId, status: { ...status }, completion: session.done.promise };
