@@ -20,8 +20,8 @@ import { BENCH_MARK_VAR, benchMark, leftoverProcesses, median, repoRoot, round, 
 // pool: N requests through SessionPool vs p-queue.
 
 const SIZES = [1_000, 10_000, 100_000] as const;
-// Small N finish in milliseconds, where scheduling noise dominates: they get more runs.
-const runsFor = (n: number): number => (n <= 10_000 ? 9 : 3);
+// Small N finish in milliseconds, where scheduling noise dominates: they get more runs (1k: about 5 ms each).
+const runsFor = (n: number): number => (n <= 1_000 ? 31 : n <= 10_000 ? 15 : 3);
 const WARMUP_N = 10_000;
 const CONCURRENCY = 8;
 const SEED = 0x5eed;
@@ -166,7 +166,7 @@ async function runPool(): Promise<CaseResult> {
     name: 'pool',
     tables: [{ head: ['N', 'pool ms', 'pool ops/s', 'p-queue ms', 'p-queue ops/s', 'pool/p-queue', 'pool µs/req', 'p-queue µs/req'], rows }],
     notes: [
-      `medians of ${runsFor(SIZES[0])} (N <= 10k) or ${runsFor(SIZES[2])} interleaved runs per N after one warm-up (N=${WARMUP_N}); priorities from a seeded PRNG (seed ${SEED}), the same for both`,
+      `medians of ${runsFor(SIZES[0])} (N = 1k), ${runsFor(SIZES[1])} (N = 10k) or ${runsFor(SIZES[2])} interleaved runs per N after one warm-up (N=${WARMUP_N}); priorities from a seeded PRNG (seed ${SEED}), the same for both`,
       `pool: SessionPool(maxConcurrentSessions ${CONCURRENCY}, maxQueueSize N), every requestSession() in one tick, a spawner that resolves at once with a pre-resolved completion; until every onCompleted fired`,
       `p-queue: new PQueue({ concurrency: ${CONCURRENCY} }), add(() => Promise.resolve(result), { priority: weight }) for each, until onIdle and every add() settled`,
       `pool cost per request: ${round(small, 2)} µs at 1k, ${round(large, 2)} µs at 100k (${round(flat, 2)}x)`,

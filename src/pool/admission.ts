@@ -40,8 +40,9 @@ export class AdmissionPause {
     this.#resume = resume;
   }
 
+  // Read at every admission: the clock only while a pause was ever set.
   get active(): boolean {
-    return Date.now() < this.untilMs;
+    return this.untilMs !== 0 && Date.now() < this.untilMs;
   }
 
   /** Extends the pause to `untilMs` (epoch ms); an earlier time changes nothing. */

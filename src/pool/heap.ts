@@ -1,17 +1,16 @@
-// A value with its place in the array: moving it is a field write, not a map update.
-interface Slot<V> {
-  readonly value: V;
+/** A heap value knows its place in the array: moving it is a field write, not a map update. */
+export interface HeapNode {
   pos: number;
 }
 
 /**
- * An indexed binary heap: an array in heap order plus a map from each value's key to its slot (which knows its
+ * An indexed binary heap: an array in heap order plus a map from each value's key to the value (which knows its
  * array index), so a value can be found in O(1) and removed in O(log n). Pure data structure, no I/O, no clock.
  */
-export class IndexedBinaryHeap<V> {
+export class IndexedBinaryHeap<V extends HeapNode> {
   // Invariant: for every i > 0, !before(nodes[i], nodes[parent(i)]), and nodes[i].pos === i.
-  private readonly nodes: Slot<V>[] = [];
-  private readonly index = new Map<string, Slot<V>>();
+  private readonly nodes: V[] = [];
+  private readonly index = new Map<string, V>();
 
   /**
    * @param before strict total order: true when `a` must come out before `b`.
@@ -31,19 +30,19 @@ export class IndexedBinaryHeap<V> {
   }
 
   get(key: string): V | undefined {
-    return this.index.get(key)?.value;
+    return this.index.get(key);
   }
 
   /** Adds a value. The caller checks the key is new (a duplicate key would corrupt the index). O(log n). */
   push(value: V): void {
-    const slot: Slot<V> = { value, pos: this.nodes.length };
-    this.nodes.push(slot);
-    this.index.set(this.keyOf(value), slot);
-    this.siftUp(slot.pos);
+    value.pos = this.nodes.length;
+    this.nodes.push(value);
+    this.index.set(this.keyOf(value), value);
+    this.siftUp(value.pos);
   }
 
   peek(): V | undefined {
-    return this.nodes[0]?.value;
+    return this.nodes[0];
   }
 
   /** Removes and returns the first value, or undefined when empty. O(log n). */
@@ -53,51 +52,51 @@ export class IndexedBinaryHeap<V> {
 
   /** Removes the value with this key and returns it, or undefined when absent. O(log n). */
   remove(key: string): V | undefined {
-    const slot = this.index.get(key);
-    return slot === undefined ? undefined : this.removeAt(slot.pos);
+    const value = this.index.get(key);
+    return value === undefined ? undefined : this.removeAt(value.pos);
   }
 
   /** A copy of the values in heap (not sorted) order. O(n). */
   values(): V[] {
-    return this.nodes.map((slot) => slot.value);
+    return this.nodes.slice();
   }
 
   /** Removes every value and returns them in heap (not sorted) order. O(n). */
   clear(): V[] {
-    const all = this.nodes.splice(0, this.nodes.length).map((slot) => slot.value);
+    const all = this.nodes.splice(0, this.nodes.length);
     this.index.clear();
     return all;
   }
 
   private removeAt(i: number): V {
     const removed = this.at(i);
-    const last = this.nodes.pop() as Slot<V>; // non-empty: it holds `removed`
-    this.index.delete(this.keyOf(removed.value));
+    const last = this.nodes.pop() as V; // non-empty: it holds `removed`
+    this.index.delete(this.keyOf(removed));
     if (i < this.nodes.length) {
       this.place(last, i);
       // The moved value may belong above or below position i; at most one of these moves it.
-      if (i > 0 && this.before(last.value, this.at((i - 1) >> 1).value)) this.siftUp(i);
+      if (i > 0 && this.before(last, this.at((i - 1) >> 1))) this.siftUp(i);
       else this.siftDown(i);
     }
-    return removed.value;
+    return removed;
   }
 
   private siftUp(start: number): void {
     let i = start;
-    const slot = this.at(i);
+    const value = this.at(i);
     while (i > 0) {
       const p = (i - 1) >> 1;
       const parent = this.at(p);
-      if (!this.before(slot.value, parent.value)) break;
+      if (!this.before(value, parent)) break;
       this.place(parent, i);
       i = p;
     }
-    this.place(slot, i);
+    this.place(value, i);
   }
 
   private siftDown(start: number): void {
     let i = start;
-    const slot = this.at(i);
+    const value = this.at(i);
     const n = this.nodes.length;
     for (;;) {
       const l = 2 * i + 1;
@@ -107,24 +106,24 @@ export class IndexedBinaryHeap<V> {
       let child = this.at(l);
       if (r < n) {
         const right = this.at(r);
-        if (this.before(right.value, child.value)) {
+        if (this.before(right, child)) {
           c = r;
           child = right;
         }
       }
-      if (!this.before(child.value, slot.value)) break;
+      if (!this.before(child, value)) break;
       this.place(child, i);
       i = c;
     }
-    this.place(slot, i);
+    this.place(value, i);
   }
 
-  private place(slot: Slot<V>, i: number): void {
-    this.nodes[i] = slot;
-    slot.pos = i;
+  private place(value: V, i: number): void {
+    this.nodes[i] = value;
+    value.pos = i;
   }
 
-  private at(i: number): Slot<V> {
-    return this.nodes[i] as Slot<V>; // callers pass in-range indices only
+  private at(i: number): V {
+    return this.nodes[i] as V; // callers pass in-range indices only
   }
 }

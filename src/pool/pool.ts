@@ -10,8 +10,8 @@ import { PendingRetries } from './pending-retries.js';
 import { RecoveryPort, type Retry } from './recovery-port.js';
 import { PriorityScheduler } from './scheduler.js';
 import { PoolStats } from './stats.js';
-import { poolStatusView, type Running } from './status-view.js';
-import { configOf, endTicket, failTicket, newTicket, type Ticket } from './ticket.js';
+import { poolStatusView } from './status-view.js';
+import { CALLBACK_THREW, completeTicket, configOf, failTicket, newTicket, type Ticket } from './ticket.js';
 import type { PoolEvents, PoolMetrics, PoolOptions, PoolSpawner, PoolStatus, SessionRequest } from './types.js';
 import { WarmPool } from './warm-pool.js';
 
@@ -29,7 +29,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   readonly #spawner: PoolSpawner;
   readonly #options: FilledPoolOptions;
   readonly #queue: PriorityScheduler<Ticket>;
-  readonly #running = new Map<string, Running>();
+  readonly #running = new Map<string, Ticket>();
   // Requests whose spawn is in flight (popped from the queue, not yet running).
   readonly #starting = new Map<string, Ticket>();
   readonly #retrying: PendingRetries;
@@ -65,12 +65,11 @@ export class SessionPool extends EventEmitter<PoolEvents> {
    */
   requestSession(request: SessionRequest): Promise<SpawnResult> {
     const deferred = createDeferred<SpawnResult>();
-    deferred.promise.catch(() => undefined);
     const ticket = newTicket(request, deferred, Date.now());
     const refusal = this.#refusal(request);
     if (refusal) {
       this.#stats.rejected += 1;
-      failTicket(ticket, refusal, this.#call);
+      failTicket(ticket, refusal);
       return deferred.promise;
     }
     this.#queue.push(request.requestId, ticket.priority, ticket, ticket.enqueuedAtMs);
@@ -100,17 +99,17 @@ export class SessionPool extends EventEmitter<PoolEvents> {
       this.#stats.cancelled += 1;
       this.#emit('request-cancelled', { requestId });
       this.#port.end(waiting, { result: 'abandoned', reason: 'the request was cancelled' });
-      failTicket(waiting, new RequestCancelledError(requestId, { cause: waiting.lastStatus && new SessionFailedError(waiting.lastStatus) }), this.#call);
+      failTicket(waiting, new RequestCancelledError(requestId, { cause: waiting.lastStatus && new SessionFailedError(waiting.lastStatus) }));
       return true;
     }
     if (!options.terminate) return false;
     const starting = this.#starting.get(requestId);
     const running = this.#running.get(requestId);
-    const ticket = starting ?? running?.ticket;
+    const ticket = starting ?? running;
     if (!ticket) return false;
     ticket.cancelled = true;
     if (starting) starting.stopWhenStarted = true;
-    else if (running) void this.#spawner.terminateSession(running.sessionId, true).catch(() => undefined);
+    else if (running?.sessionId) void this.#spawner.terminateSession(running.sessionId, true).catch(() => undefined);
     return true;
   }
 
@@ -171,7 +170,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     await withTimeout(idle, timeoutMs);
     this.#stopOnStart = true;
     if (this.#slotsTaken > 0) {
-      await Promise.all([...this.#running.values()].map((r) => this.#spawner.terminateSession(r.sessionId, true).catch(() => undefined)));
+      await Promise.all([...this.#running.values()].map((r) => this.#spawner.terminateSession(r.sessionId!, true).catch(() => undefined)));
       await idle;
     }
     this.#pause.close();
@@ -225,15 +224,18 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#stats.spawnFailures += 1;
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#port.end(ticket, { result: 'failed', reason: `the attempt could not start: ${failure.message}` });
-    failTicket(ticket, failure, this.#call);
+    failTicket(ticket, failure);
   }
 
   #started(ticket: Ticket, result: SpawnResult): void {
     const { request } = ticket;
     this.#starting.delete(request.requestId);
+    const now = Date.now();
     // queueWaitTime is the wait of requests: a retry's allocation is counted as a session, not as a wait.
-    this.#stats.allocated(ticket.allocated ? undefined : Date.now() - ticket.waitStartMs);
-    this.#running.set(request.requestId, { ticket, sessionId: result.sessionId, startedAtMs: Date.now() });
+    this.#stats.allocated(ticket.allocated ? undefined : now - ticket.waitStartMs);
+    ticket.sessionId = result.sessionId;
+    ticket.startedAtMs = now;
+    this.#running.set(request.requestId, ticket);
     this.#port.started(ticket, result.sessionId);
     if (!ticket.allocated) ticket.deferred.resolve(result);
     ticket.allocated = true;
@@ -251,9 +253,9 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     ticket.lastStatus = status;
     this.#emit('session-released', { sessionId: status.sessionId, status });
     if (status.state === 'completed') {
-      this.#port.end(ticket, { result: 'succeeded', status });
+      if (ticket.chain) this.#port.end(ticket, { result: 'succeeded', status });
       this.#freeSlot();
-      endTicket(ticket, () => ticket.request.onCompleted?.(status), this.#call);
+      completeTicket(ticket, status);
       return;
     }
     const allowRetry = this.#options.autoRecovery && !this.#draining && !ticket.cancelled;
@@ -266,7 +268,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#port.end(ticket, ticket.cancelled ? { result: 'abandoned', reason: 'the request was cancelled' } : { result: 'failed', reason: plan?.retry === false ? plan.reason : status.state });
     this.#freeSlot();
     const failed = new SessionFailedError(status);
-    endTicket(ticket, () => ticket.request.onFailed?.(ticket.cancelled ? new RequestCancelledError(requestId, { cause: failed }) : failed), this.#call);
+    failTicket(ticket, ticket.cancelled ? new RequestCancelledError(requestId, { cause: failed }) : failed);
   }
 
   // The slot is given back during the delay; the attempt then queues like any request (by its age and priority).
@@ -282,7 +284,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     this.#retrying.wait(ticket, plan, (go) => {
       if (go) return this.#requeue(ticket, plan);
       this.#port.end(ticket, { result: 'abandoned', reason: 'recovery was abandoned' });
-      endTicket(ticket, () => ticket.request.onFailed?.(new SessionFailedError(ticket.lastStatus!)), this.#call);
+      failTicket(ticket, new SessionFailedError(ticket.lastStatus!));
     });
   }
 
@@ -297,7 +299,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   #refuseForDrain(ticket: Ticket): void {
     this.#port.end(ticket, { result: 'abandoned', reason: 'the pool is draining' });
     const cause = ticket.lastStatus && new SessionFailedError(ticket.lastStatus);
-    failTicket(ticket, new PoolDrainingError(ticket.request.requestId, { cause }), this.#call);
+    failTicket(ticket, new PoolDrainingError(ticket.request.requestId, { cause }));
   }
 
   // Listeners run after the pool's own bookkeeping; one that throws cannot leak a slot or a request.
@@ -307,7 +309,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   }
 
   // A throwing user callback must not break the pool's bookkeeping.
-  readonly #call = (callback: () => void): void => callSafely(callback, 'A SessionPool request callback threw');
+  readonly #call = (callback: () => void): void => callSafely(callback, CALLBACK_THREW);
 
   #freeSlot(): void {
     this.#slotsTaken -= 1;

@@ -51,11 +51,12 @@ export class RecoveryPort {
   }
 
   started(ticket: Ticket, sessionId: string): void {
-    this.#call(ticket, (r, chain) => r.attemptStarted(chain, sessionId));
+    if (ticket.chain) this.#call(ticket, (r, chain) => r.attemptStarted(chain, sessionId));
   }
 
   /** Ends the ticket's chain, if it has one (once). */
   end(ticket: Ticket, end: ChainEnd): void {
+    if (!ticket.chain) return;
     this.#call(ticket, (r, chain) => r.chainEnded(chain, end));
     ticket.chain = undefined;
   }

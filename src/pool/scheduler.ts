@@ -40,6 +40,8 @@ interface Node<T> {
    * With aging off it is `weight`.
    */
   readonly rank: number;
+  /** The node's index in the heap's array (kept by the heap). */
+  pos: number;
 }
 
 function runsBefore<T>(a: Node<T>, b: Node<T>): boolean {
@@ -104,7 +106,7 @@ export class PriorityScheduler<T> {
     }
     const entry: QueuedEntry<T> = Object.freeze({ id, priority, enqueuedAtMs, seq: this.nextSeq++, item });
     const rank = this.agingIntervalMs > 0 ? weight * this.agingIntervalMs - enqueuedAtMs : weight;
-    this.heap.push({ entry, rank });
+    this.heap.push({ entry, rank, pos: 0 });
     return entry;
   }
 

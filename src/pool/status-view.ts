@@ -3,20 +3,14 @@ import type { Ticket } from './ticket.js';
 import type { PoolStatus } from './types.js';
 import { estimateWaits } from './wait-estimate.js';
 
-/** A running session, as the pool tracks it. */
-export interface Running {
-  ticket: Ticket;
-  sessionId: string;
-  startedAtMs: number;
-}
-
 /** What `getPoolStatus` is built from. */
 export interface PoolSnapshot {
   nowMs: number;
   capacity: number;
   idleCount: number;
   queued: QueuedEntry<Ticket>[];
-  running: Running[];
+  /** Tickets with a running session (`sessionId`, `startedAtMs` set). */
+  running: Ticket[];
   retryingCount: number;
   /** Slots taken, spawns in flight included. */
   slotsTaken: number;
@@ -30,7 +24,7 @@ export function poolStatusView(s: PoolSnapshot): PoolStatus {
   const waits = estimateWaits({
     queued: s.queued.length,
     capacity: s.capacity,
-    runningElapsedMs: s.running.map((r) => s.nowMs - r.startedAtMs),
+    runningElapsedMs: s.running.map((r) => s.nowMs - (r.startedAtMs ?? s.nowMs)),
     starting: s.slotsTaken - s.running.length,
     avgSessionMs: s.avgSessionMs,
   });
@@ -44,10 +38,10 @@ export function poolStatusView(s: PoolSnapshot): PoolStatus {
     draining: s.draining,
     pausedUntil: s.pausedUntilMs > s.nowMs ? new Date(s.pausedUntilMs) : undefined,
     activeSessions: s.running.map((r) => ({
-      requestId: r.ticket.request.requestId,
-      sessionId: r.sessionId,
-      priority: r.ticket.priority,
-      startedAt: new Date(r.startedAtMs),
+      requestId: r.request.requestId,
+      sessionId: r.sessionId ?? '',
+      priority: r.priority,
+      startedAt: new Date(r.startedAtMs ?? s.nowMs),
     })),
     queuedRequests: s.queued.map((e, position) => ({
       requestId: e.id,

@@ -1,5 +1,6 @@
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionPriority, SpawnResult } from '../session/types.js';
 import type { Deferred } from '../utils/deferred.js';
+import { warn } from '../utils/warn.js';
 import { isPooled, markPooled, type RetryChain } from './recovery-link.js';
 import type { SessionRequest } from './types.js';
 
@@ -25,6 +26,9 @@ export interface Ticket {
   detach?: () => void;
   /** The config sessions of this request start with: the request's, with the pool's default timeout. */
   config?: ClaudeSessionConfig;
+  /** The running session, while one runs. */
+  sessionId?: string;
+  startedAtMs?: number;
   /** Set while a retry is pending or running: the next attempt's config (resume id included). */
   attemptConfig?: ClaudeSessionConfig;
   /** The recovery chain, once the request's first session crashed. */
@@ -32,6 +36,9 @@ export interface Ticket {
   /** How the request's last session ended. */
   lastStatus?: ClaudeSessionStatus;
 }
+
+/** What a warning about a user's callback says. */
+export const CALLBACK_THREW = 'A SessionPool request callback threw';
 
 export function newTicket(request: SessionRequest, deferred: Deferred<SpawnResult>, nowMs: number): Ticket {
   return {
@@ -63,16 +70,37 @@ export function configOf(ticket: Ticket, defaultTimeoutMs: number, copies: WeakM
   return copy;
 }
 
-/** Ends the request once: runs its callback (through `call`, which shields the pool) unless it has ended already. */
-export function endTicket(ticket: Ticket, callback: () => void, call: (callback: () => void) => void): void {
-  if (ticket.ended) return;
+const noop = (): void => undefined;
+
+// Marks the request ended; false when it had ended already.
+function close(ticket: Ticket): boolean {
+  if (ticket.ended) return false;
   ticket.ended = true;
   ticket.detach?.();
-  call(callback);
+  return true;
 }
 
-/** Ends the request with `error`: its promise rejects unless a session was already allocated. */
-export function failTicket(ticket: Ticket, error: Error, call: (callback: () => void) => void): void {
-  if (!ticket.allocated) ticket.deferred.reject(error);
-  endTicket(ticket, () => ticket.request.onFailed?.(error), call);
+/** Ends the request with its last session completed: `onCompleted`, once. A callback that throws is reported, never rethrown. */
+export function completeTicket(ticket: Ticket, status: ClaudeSessionStatus): void {
+  if (!close(ticket)) return;
+  try {
+    ticket.request.onCompleted?.(status);
+  } catch (error) {
+    warn(CALLBACK_THREW, error);
+  }
+}
+
+/** Ends the request with `error`: its promise rejects unless a session was allocated, and `onFailed` runs once. */
+export function failTicket(ticket: Ticket, error: Error): void {
+  if (!ticket.allocated) {
+    // Handled here, so a caller that uses only the callbacks never sees an unhandled rejection.
+    ticket.deferred.promise.catch(noop);
+    ticket.deferred.reject(error);
+  }
+  if (!close(ticket)) return;
+  try {
+    ticket.request.onFailed?.(error);
+  } catch (thrown) {
+    warn(CALLBACK_THREW, thrown);
+  }
 }
