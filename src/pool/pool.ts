@@ -255,15 +255,13 @@ export class SessionPool extends EventEmitter<PoolEvents> {
     if (status.state === 'completed') {
       if (ticket.chain) this.#port.end(ticket, { result: 'succeeded', status });
       this.#freeSlot();
-      completeTicket(ticket, status);
-      return;
+      return completeTicket(ticket, status);
     }
     const allowRetry = this.#options.autoRecovery && !this.#draining && !ticket.cancelled;
     const plan = this.#port.plan(ticket, status, allowRetry);
     if (plan?.retry && allowRetry) {
       this.#scheduleRetry(ticket, status, plan);
-      this.#freeSlot();
-      return;
+      return this.#freeSlot();
     }
     this.#port.end(ticket, ticket.cancelled ? { result: 'abandoned', reason: 'the request was cancelled' } : { result: 'failed', reason: plan?.retry === false ? plan.reason : status.state });
     this.#freeSlot();
