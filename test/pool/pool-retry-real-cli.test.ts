@@ -57,6 +57,20 @@ describe('SessionPool retries with the real CLI', () => {
     manager.close();
   });
 
+  it('drain during a retry delay resolves at once, refuses the retry (ERR_POOL_DRAINING) and spawns nothing more', async () => {
+    const { manager, pool, ends, first, retrying, spawned } = await start('crash-then-done', { retryDelay: 60_000 });
+    await crashWhileRunning(first.sessionId, first.status.pid!, 'sleep 31');
+    await retrying;
+    const started = Date.now();
+    await pool.drain(30_000);
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 5_000, `drain waited ${tookMs} ms for a retry 60 s away`);
+    assert.deepEqual(ends, ['ERR_POOL_DRAINING']);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(spawned(), 1, 'no retry was spawned');
+    manager.close();
+  });
+
   it('drain resolves within its timeout plus the kill grace while the resumed retry hangs', async () => {
     const { manager, pool, ends, first, spawned } = await start('crash-then-hang', { strategy: 'immediate' });
     const resumed = new Promise<string>((r) => pool.on('session-allocated', ({ sessionId }) => sessionId !== first.sessionId && r(sessionId)));
