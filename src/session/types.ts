@@ -94,8 +94,6 @@ export type SessionState =
   | 'timeout'
   | 'terminated';
 
-export const FINAL_STATES: ReadonlySet<SessionState> = new Set(['completed', 'failed', 'crashed', 'timeout', 'terminated']);
-
 /** Token counts as the CLI reported them. */
 export interface TokenUsage {
   input: number;

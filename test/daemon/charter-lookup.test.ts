@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CharterNotFoundError, VPDaemon } from '../../src/index.js';
-import { silentLogger, tempDir } from '../helpers/fixtures.js';
+import { charterFileText, silentLogger, tempDir } from '../helpers/fixtures.js';
 
 describe('VPDaemon charter lookup', () => {
   it('looks in --charters, VP_DAEMON_CHARTERS, the working folder up to its repository root, then <state>/../charters', async () => {
@@ -32,10 +32,7 @@ describe('VPDaemon charter lookup', () => {
       assert.equal(daemon.store.listRequests().length, 0, 'nothing was queued');
       // The project's own charters folder answers once it has the file.
       mkdirSync(join(dir.path, 'repo', 'charters'));
-      writeFileSync(
-        join(dir.path, 'repo', 'charters', 'found.yaml'),
-        "identity: { name: VP, email: vp@example.com, role: Engineer }\nobjectives: [x]\nconstraints: { forbiddenCommands: [], forbiddenPatterns: [], requiredApprovals: [] }\nresources: { maxTokens: 1000, maxExecutionTime: 60000, allowedTools: [read] }\n",
-      );
+      writeFileSync(join(dir.path, 'repo', 'charters', 'found.yaml'), charterFileText());
       const { requestId } = await daemon.handleTriageRequest({ ...request, charter: 'found' });
       assert.ok(daemon.store.getRequest(requestId), 'the request was accepted with the charter found');
     } finally {

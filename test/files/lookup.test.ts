@@ -6,10 +6,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { buildSessionConfig } from '../../src/daemon/triage.js';
 import { charterFolders, CHARTERS_ENV, loadTaskFile, resolveCharter, resolveCharterSync } from '../../src/files/load.js';
 import { CharterNotFoundError } from '../../src/session/errors.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { charterFileText, tempDir } from '../helpers/fixtures.js';
 
-const charter = (name: string): string =>
-  `identity: { name: ${name}, email: vp@example.com, role: Engineer }\nobjectives: [Ship]\nconstraints: { forbiddenCommands: [], forbiddenPatterns: [], requiredApprovals: [] }\nresources: { maxTokens: 1000, maxExecutionTime: 60000, allowedTools: [read] }\n`;
 const TASK = 'task: { id: T-1, description: Do it }\ncharter: eng\nworkingDirectory: .\n';
 
 // root/.git, root/charters, root/proj/charters, root/proj/tasks/charters, root/proj/tasks/t.yaml, root/opt, root/env:
@@ -23,7 +21,7 @@ function tree(t: TestContext, withGit = true): { root: string; task: string; at:
   if (withGit) mkdirSync(at('.git'));
   for (const place of PLACES) {
     mkdirSync(at(place), { recursive: true });
-    writeFileSync(join(at(place), 'eng.yaml'), charter(place.replaceAll('/', '-')));
+    writeFileSync(join(at(place), 'eng.yaml'), charterFileText(place.replaceAll('/', '-')));
   }
   const task = at('proj/tasks/t.yaml');
   writeFileSync(task, TASK);

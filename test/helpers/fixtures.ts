@@ -54,3 +54,7 @@ export function isAlive(pid: number): boolean {
 
 import { readFileSync } from 'node:fs';
 const require_stat = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8');
+
+/** A minimal charter file (YAML) whose identity is called `name`: read-only tools, no rules. */
+export const charterFileText = (name = 'VP'): string =>
+  `identity: { name: ${name}, email: vp@example.com, role: Engineer }\nobjectives: [Ship]\nconstraints: { forbiddenCommands: [], forbiddenPatterns: [], requiredApprovals: [] }\nresources: { maxTokens: 1000, maxExecutionTime: 60000, allowedTools: [read] }\n`;
