@@ -1,4 +1,3 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { userMessageLine } from '../charter/prompt.js';
 import { createDeferred } from '../utils/deferred.js';
 import { redactValue } from '../utils/redact.js';
@@ -10,7 +9,7 @@ import { BudgetWatch } from './run/budget.js';
 import { refreshStatus, settleStatus, writeStatusFile } from './run/final-status.js';
 import { GuardCheck } from './run/guard-check.js';
 import { OutputSinks } from './run/output-sinks.js';
-import { setKeepAlive, startProcess } from './run/process-start.js';
+import { setKeepAlive, startProcess, type AgentProcess } from './run/process-start.js';
 import { Termination } from './run/termination.js';
 import { Turns } from './run/turns.js';
 import { isAssistant, isInit, isResult, isStreamEvent, isUser, type StreamMessage } from './stream/messages.js';
@@ -34,7 +33,7 @@ export class SessionRun {
   readonly #turns: Turns;
   readonly #budget: BudgetWatch;
   readonly #guard = new GuardCheck();
-  #child: ChildProcessWithoutNullStreams | undefined;
+  #child: AgentProcess | undefined;
   #deadlines: Deadlines | undefined;
   #finishing = false;
   #initialized = false;

@@ -1,8 +1,8 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Logger } from '../../utils/logger.js';
 import { redactText } from '../../utils/redact.js';
 import type { SessionMetrics } from '../../session/types.js';
 import { OutputFile, TailBuffer } from '../output.js';
+import type { AgentProcess } from './process-start.js';
 import { ContentDeltaFilter } from '../stream/content-delta-filter.js';
 import { LineSplitter } from '../stream/line-splitter.js';
 import type { SpawnerEvents } from '../types.js';
@@ -31,7 +31,7 @@ export class OutputSinks {
   readonly #splitter = new LineSplitter();
   // stdout as listeners and the tail see it: without the content deltas of partial messages (see the filter).
   readonly #shownStdout = new ContentDeltaFilter();
-  #child: ChildProcessWithoutNullStreams | undefined;
+  #child: AgentProcess | undefined;
   #stdoutFile: OutputFile | undefined;
   #stderrFile: OutputFile | undefined;
 
@@ -42,12 +42,15 @@ export class OutputSinks {
   }
 
   /** Opens the files and listens to the process's pipes. */
-  attach(child: ChildProcessWithoutNullStreams): void {
+  attach(child: AgentProcess): void {
     this.#child = child;
     this.#stdoutFile = new OutputFile(this.#init.files.stdout);
     this.#stderrFile = new OutputFile(this.#init.files.stderr);
     child.stdout.on('data', (chunk: Buffer) => this.#onStdout(chunk));
     child.stderr.on('data', (chunk: Buffer) => this.#onStderr(chunk));
+    // The launcher hands the streams over paused, so that nothing arrives before these listeners.
+    child.stdout.resume();
+    child.stderr.resume();
   }
 
   #onStdout(chunk: Buffer): void {
