@@ -1,4 +1,4 @@
-import { findSessionProcessesSync, signalProcess } from './process-tree.js';
+import { markedProcessesSync, signalProcess } from './process-tree.js';
 
 // Sessions alive in this process, by session id, with their process group id.
 const live = new Map<string, number>();
@@ -6,10 +6,10 @@ let installed = false;
 
 // When the daemon exits, nothing it started may outlive it.
 function killAllSync(): void {
-  for (const [sessionId, pgid] of live) {
-    signalProcess(-pgid, 'SIGKILL');
-    for (const pid of findSessionProcessesSync(sessionId)) signalProcess(pid, 'SIGKILL');
-  }
+  if (live.size === 0) return;
+  for (const pgid of live.values()) signalProcess(-pgid, 'SIGKILL');
+  const marked = markedProcessesSync();
+  for (const sessionId of live.keys()) for (const pid of marked.get(sessionId) ?? []) signalProcess(pid, 'SIGKILL');
   live.clear();
 }
 

@@ -1,53 +1,91 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readdir } from 'node:fs/promises';
+import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
 import { SESSION_MARKER_VAR } from './env.js';
 
-// The marker as it appears in /proc/<pid>/environ (NUL-separated entries).
-const needle = (sessionId: string): Buffer => Buffer.from(`${SESSION_MARKER_VAR}=${sessionId}\0`);
+const ENTRY_PREFIX = Buffer.from(`${SESSION_MARKER_VAR}=`);
 
-const hasMarker = (environ: Buffer, marker: Buffer): boolean =>
-  environ.subarray(0, marker.length).equals(marker) || environ.includes(Buffer.concat([Buffer.from([0]), marker]));
+/** The session id a process's environment (`/proc/<pid>/environ`, NUL-separated) is marked with. */
+export function markerOf(environ: Buffer): string | undefined {
+  let at = environ.subarray(0, ENTRY_PREFIX.length).equals(ENTRY_PREFIX) ? 0 : -1;
+  if (at === -1) {
+    const inner = environ.indexOf(Buffer.concat([Buffer.from([0]), ENTRY_PREFIX]));
+    if (inner === -1) return undefined;
+    at = inner + 1;
+  }
+  const start = at + ENTRY_PREFIX.length;
+  const end = environ.indexOf(0, start);
+  return environ.toString('latin1', start, end === -1 ? environ.length : end);
+}
+
+type Scan = Map<string, number[]>;
+
+function addTo(scan: Scan, sessionId: string | undefined, pid: number): void {
+  if (sessionId === undefined) return;
+  const pids = scan.get(sessionId);
+  if (pids) pids.push(pid);
+  else scan.set(sessionId, [pid]);
+}
+
+// Reads of /proc files never block on a disk: a few microseconds each when read synchronously, against
+// four trips through the thread pool when read asynchronously. A pass reads them in slices, one slice per
+// turn of the event loop, so that a machine with thousands of processes does not stall the loop.
+const PIDS_PER_SLICE = 32;
+
+function readEnviron(scan: Scan, name: string): void {
+  const pid = Number(name);
+  if (!Number.isInteger(pid) || pid === process.pid) return;
+  try {
+    addTo(scan, markerOf(readFileSync(`/proc/${pid}/environ`)), pid);
+  } catch {
+    // Gone, or not ours to read.
+  }
+}
+
+async function scanProc(): Promise<Scan> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const scan: Scan = new Map();
+  for (let i = 0; i < entries.length; i += PIDS_PER_SLICE) {
+    if (i > 0) await setImmediatePromise();
+    for (const name of entries.slice(i, i + PIDS_PER_SLICE)) readEnviron(scan, name);
+  }
+  return scan;
+}
+
+// One pass over /proc serves every session that asks meanwhile: hundreds of sessions ending together
+// cost a few passes, not one each. A caller always gets a pass that started after it asked.
+let running: Promise<Scan> | undefined;
+let queued: Promise<Scan> | undefined;
+
+function freshScan(): Promise<Scan> {
+  if (queued) return queued;
+  if (!running) return (running = scanProc().finally(() => (running = undefined)));
+  queued = running.then(() => {
+    queued = undefined;
+    return freshScan();
+  });
+  return queued;
+}
 
 /**
  * Process ids whose environment carries the session's marker: every process the session started,
  * including tool commands the CLI put in their own session (`setsid`), `nohup` and `&` children.
  */
 export async function findSessionProcesses(sessionId: string): Promise<number[]> {
-  const marker = needle(sessionId);
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  const found: number[] = [];
-  await Promise.all(
-    entries.map(async (name) => {
-      const pid = Number(name);
-      if (!Number.isInteger(pid) || pid === process.pid) return;
-      const environ = await readFile(`/proc/${pid}/environ`).catch(() => undefined);
-      if (environ && hasMarker(environ, marker)) found.push(pid);
-    }),
-  );
-  return found;
+  return (await freshScan()).get(sessionId) ?? [];
 }
 
-/** Synchronous variant for the daemon's `exit` handler. */
-export function findSessionProcessesSync(sessionId: string): number[] {
-  const marker = needle(sessionId);
-  const found: number[] = [];
+/** Synchronous variant for the daemon's `exit` handler: the processes of each marked session, in one pass. */
+export function markedProcessesSync(): Map<string, number[]> {
+  const scan: Scan = new Map();
   let entries: string[] = [];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return found;
+    return scan;
   }
-  for (const name of entries) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      if (hasMarker(readFileSync(`/proc/${pid}/environ`), marker)) found.push(pid);
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
+  for (const name of entries) readEnviron(scan, name);
+  return scan;
 }
 
 /**
