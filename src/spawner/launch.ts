@@ -19,7 +19,11 @@ import type { FilledSpawnerOptions } from './options.js';
 import { checkInterpreter, resolveClaudePath } from './resolve-claude.js';
 import { sandboxInvocation, type Invocation } from './sandbox-invocation.js';
 import type { SessionRun } from './session.js';
+import { StartGate } from './start-gate.js';
 import type { SpawnerEvents } from './types.js';
+
+// One gate for the process: every spawner's starts share the event loop.
+const gate = new StartGate();
 
 /** What a launch needs from its spawner. */
 export interface LaunchContext {
@@ -41,8 +45,17 @@ export interface LaunchContext {
  * for its first message. Nothing is left behind when it throws.
  */
 export async function launchRun(ctx: LaunchContext, config: ClaudeSessionConfig, warm: boolean): Promise<SessionRun> {
+  const leave = await gate.enter();
+  try {
+    validateSessionConfig(config);
+    return await launchGated(ctx, config, warm);
+  } finally {
+    leave();
+  }
+}
+
+async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm: boolean): Promise<SessionRun> {
   const o = ctx.options;
-  validateSessionConfig(config);
   const cwd = resolve(config.workingDirectory);
   const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new WorkingDirectoryError(config.workingDirectory);
