@@ -32,30 +32,63 @@ export class TailBuffer {
   }
 }
 
+// Chunks are written in batches: every file with pending chunks is flushed by one shared timer (or at
+// once past FLUSH_BYTES), so hundreds of sessions cost a few writes per interval instead of one per chunk.
+const FLUSH_INTERVAL_MS = 50;
+const FLUSH_BYTES = 64 * 1024;
+const dirty = new Set<OutputFile>();
+let flushTimer: NodeJS.Timeout | undefined;
+
+function flushDirty(): void {
+  flushTimer = undefined;
+  for (const file of dirty) file.flush();
+}
+
 /**
- * Writes a child's stream to a file with backpressure: when the file falls behind,
+ * Writes a child's stream to a file, batched (see above), with backpressure: when the file falls behind,
  * the source is paused, so a fast writer cannot grow the daemon's memory.
  */
 export class OutputFile {
   readonly #stream: WriteStream;
   #failed = false;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #source: Readable | undefined;
 
   constructor(path: string) {
     this.#stream = createWriteStream(path, { flags: 'a' });
     this.#stream.on('error', () => {
       this.#failed = true;
+      dirty.delete(this);
     });
   }
 
   write(chunk: Buffer, source: Readable): void {
     if (this.#failed) return;
-    if (!this.#stream.write(chunk)) {
-      source.pause();
-      this.#stream.once('drain', () => source.resume());
+    this.#source = source;
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes >= FLUSH_BYTES) return this.flush();
+    dirty.add(this);
+    flushTimer ??= setTimeout(flushDirty, FLUSH_INTERVAL_MS).unref();
+  }
+
+  /** Hands the pending chunks to the file in one write. */
+  flush(): void {
+    dirty.delete(this);
+    if (this.#pending.length === 0 || this.#failed) return;
+    const chunks = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (!this.#stream.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) {
+      const source = this.#source;
+      source?.pause();
+      this.#stream.once('drain', () => source?.resume());
     }
   }
 
   end(): Promise<void> {
+    this.flush();
     return new Promise((resolve) => {
       if (this.#failed || this.#stream.writableFinished) return resolve();
       this.#stream.end(() => resolve());

@@ -93,10 +93,20 @@ export function canonicalModel(model: string): string {
     .replace(/@\d{8}$/, '');
 }
 
+// Canonical names by model string: a session names the same model in every message (bounded: a gateway
+// may make names up).
+const canonicalCache = new Map<string, string>();
+const MAX_CACHED_NAMES = 256;
+
 /** The known price of a model, or `undefined`. */
 export function knownPrice(model: string | undefined, speed?: string): ModelPrice | undefined {
   if (model === undefined || model === '') return undefined;
-  const name = canonicalModel(model);
+  let name = canonicalCache.get(model);
+  if (name === undefined) {
+    name = canonicalModel(model);
+    if (canonicalCache.size >= MAX_CACHED_NAMES) canonicalCache.clear();
+    canonicalCache.set(model, name);
+  }
   return (speed === 'fast' ? FAST_PRICES[name] : undefined) ?? PRICES[name];
 }
 
