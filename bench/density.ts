@@ -1,0 +1,156 @@
+// Case `density`: many sessions at once under one SessionPool and ClaudeSessionSpawner at default options
+// (sandboxed). Each count runs in a fresh process (bench/density-child.ts) against the built package, with a
+// stand-in agent compiled from test/fixtures/stand-in.c: 100 assistant messages, one every 100 ms.
+// Then the real CLI at 20 sessions, against the offline model server run in this process.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { freemem } from 'node:os';
+import { join } from 'node:path';
+import { resolveClaudePath } from '../src/index.js';
+import { bash, say, scenarioMarker, startModelServer } from '../src/testing/index.js';
+import type { BenchCase, CaseResult, Goal } from './report.js';
+import { BENCH_MARK_VAR, benchMark, MiB, repoRoot, round, tempDir } from './util.js';
+
+const COUNTS = (process.env['BENCH_DENSITY_COUNTS'] ?? '50,200,500').split(',').map(Number);
+const GOAL_AT = 200;
+const REAL_SESSIONS = Number(process.env['BENCH_DENSITY_REAL'] ?? '20');
+const STANDIN_MESSAGES = 100;
+// 500 sessions want about this much free memory (the sandboxes and stand-ins, not the daemon).
+const FREE_MB_PER_SESSION = 8;
+
+interface DensityResult {
+  sessions: number;
+  states: Record<string, number>;
+  messages: number;
+  incompleteFiles: number;
+  idealMs: number;
+  wallMs: number;
+  allRunningMs: number;
+  loopDelay: { p50: number; p99: number; max: number };
+  rssPerSessionMb: number;
+  cpuUsPerMessage: number;
+  cpuMsPerStart: number;
+  steadyCpuUsPerMessage: number;
+  probe?: { count: number; failed: number; p50: number; p99: number; max: number };
+}
+
+async function child(sessions: number, env: Record<string, string>): Promise<DensityResult> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/density-child.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, DENSITY_SESSIONS: String(sessions), [BENCH_MARK_VAR]: benchMark },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  const [code] = (await once(proc, 'close')) as [number | null];
+  const line = out.split('\n').find((l) => l.startsWith('DENSITY_RESULT '));
+  if (code !== 0 || line === undefined) throw new Error(`density child (${sessions} sessions) exited ${code}: ${out.slice(-500)}`);
+  return JSON.parse(line.slice('DENSITY_RESULT '.length)) as DensityResult;
+}
+
+function buildStandIn(dir: string): string {
+  const out = join(dir, 'stand-in');
+  const cc = spawnSync('cc', ['-O2', '-o', out, join(repoRoot, 'test/fixtures/stand-in.c')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`cannot compile the stand-in agent (a C compiler is needed): ${cc.stderr || String(cc.error)}`);
+  return out;
+}
+
+const row = (label: string, r: DensityResult): (string | number)[] => [
+  label,
+  r.sessions,
+  Object.entries(r.states).map(([s, n]) => `${n} ${s}`).join(', '),
+  round(r.loopDelay.p50, 2),
+  round(r.loopDelay.p99, 1),
+  round(r.loopDelay.max, 1),
+  round(r.rssPerSessionMb, 2),
+  round(r.steadyCpuUsPerMessage),
+  round(r.cpuUsPerMessage),
+  round(r.cpuMsPerStart, 1),
+  round(r.wallMs / 1000, 2),
+  `${round((r.wallMs / r.idealMs - 1) * 100, 1)} %`,
+];
+
+async function run(): Promise<CaseResult> {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+  const bin = tempDir('standin');
+  const rows: (string | number)[][] = [];
+  const notes: string[] = [];
+  const data: Record<string, unknown> = {};
+  const goals: Goal[] = [];
+  try {
+    const agent = buildStandIn(bin.path);
+    const standIn = { DENSITY_AGENT: agent, DENSITY_EXPECTED_MESSAGES: String(STANDIN_MESSAGES + 2) };
+    for (const n of COUNTS) {
+      const needMb = n * FREE_MB_PER_SESSION;
+      if (freemem() / MiB < needMb) {
+        notes.push(`${n} sessions skipped: ${round(freemem() / MiB)} MiB free, about ${needMb} MiB wanted`);
+        continue;
+      }
+      const r = await child(n, standIn);
+      rows.push(row('stand-in', r));
+      data[`standIn${n}`] = r;
+      if (r.incompleteFiles > 0 || (r.states['completed'] ?? 0) !== n) notes.push(`${n} sessions: ${r.incompleteFiles} stdout files incomplete, states ${JSON.stringify(r.states)}`);
+      if (n === GOAL_AT) {
+        const probed = await child(n, { ...standIn, DENSITY_PROBE: '1' });
+        data[`standIn${n}Probed`] = probed;
+        const p = probed.probe;
+        if (p) notes.push(`guard at ${n} sessions: ${p.count} tool calls asked from another process, p50 ${round(p.p50, 2)} ms, p99 ${round(p.p99, 2)} ms, max ${round(p.max, 1)} ms (${p.failed} asked a session that had just ended)`);
+        goals.push(
+          { label: `event-loop delay p99, ${n} sessions`, value: round(r.loopDelay.p99, 1), unit: 'ms', target: '< 10', pass: r.loopDelay.p99 < 10 },
+          { label: `event-loop delay max, ${n} sessions`, value: round(r.loopDelay.max, 1), unit: 'ms', target: '< 50', pass: r.loopDelay.max < 50 },
+          { label: `daemon RSS per session, ${n} sessions`, value: round(r.rssPerSessionMb, 2), unit: 'MB', target: '< 0.5', pass: r.rssPerSessionMb < 0.5 },
+          { label: `daemon CPU per message (all streaming), ${n}`, value: round(r.steadyCpuUsPerMessage), unit: 'µs', target: '≤ 20', pass: r.steadyCpuUsPerMessage <= 20 },
+          { label: `wall time over the ideal, ${n} sessions`, value: round((r.wallMs / r.idealMs - 1) * 100, 1), unit: '%', target: '≤ 5', pass: r.wallMs <= r.idealMs * 1.05 },
+        );
+        if (p) goals.push({ label: `guard answer p99, ${n} sessions streaming`, value: round(p.p99, 2), unit: 'ms', target: '< 5', pass: p.p99 < 5 });
+        const bare = await child(n, { ...standIn, DENSITY_ISOLATION: 'none' });
+        rows.push(row('stand-in, unsandboxed', bare));
+        data[`standIn${n}Unsandboxed`] = bare;
+      }
+    }
+    if (REAL_SESSIONS > 0) {
+      const real = await realCli(REAL_SESSIONS);
+      rows.push(row('real CLI', real));
+      data['realCli'] = real;
+      if ((real.states['completed'] ?? 0) !== REAL_SESSIONS) notes.push(`real CLI: states ${JSON.stringify(real.states)}`);
+    }
+  } finally {
+    bin.remove();
+  }
+  notes.push(
+    'CPU per message "streaming" counts only while every session streams (the per-message path); "all-in" divides all of the run\'s CPU, starts and ends included, by the messages',
+    'ideal = one session alone, same agent and setup; RSS per session = (peak RSS - RSS before) / sessions',
+  );
+  return {
+    name: 'density',
+    tables: [{ head: ['agent', 'sessions', 'ended', 'loop p50 ms', 'p99 ms', 'max ms', 'RSS MB/session', 'CPU µs/msg streaming', 'all-in', 'CPU ms/start', 'wall s', 'over ideal'], rows }],
+    notes,
+    goals,
+    data,
+  };
+}
+
+// The real CLI: each session runs four Bash calls of two seconds, then answers (about ten seconds).
+async function realCli(sessions: number): Promise<DensityResult> {
+  const scenario = { name: 'density', steps: [1, 2, 3, 4].map((i) => bash(`echo step ${i} && sleep 2`)).concat(say('done')) };
+  const server = await startModelServer({ scenarios: [scenario] });
+  const home = tempDir('density-home');
+  const config = tempDir('density-config');
+  try {
+    const claude = resolveClaudePath(process.env['VP_CLAUDE_PATH'] ?? join(repoRoot, 'node_modules/.bin/claude'));
+    return await child(sessions, {
+      DENSITY_AGENT: claude,
+      DENSITY_DESCRIPTION: `Run the four steps. ${scenarioMarker('density')}`,
+      DENSITY_ENV: JSON.stringify({ ...server.env, HOME: home.path, CLAUDE_CONFIG_DIR: config.path }),
+    });
+  } finally {
+    await server.close();
+    home.remove();
+    config.remove();
+  }
+}
+
+export const density: BenchCase = { name: 'density', title: 'Hundreds of sessions at once: event loop, memory, CPU per message, guard latency', run };
