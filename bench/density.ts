@@ -65,7 +65,7 @@ const row = (label: string, r: DensityResult): (string | number)[] => [
   round(r.loopDelay.p99, 1),
   round(r.loopDelay.max, 1),
   round(r.rssPerSessionMb, 2),
-  round(r.steadyCpuUsPerMessage),
+  Number.isNaN(r.steadyCpuUsPerMessage) ? '-' : round(r.steadyCpuUsPerMessage),
   round(r.cpuUsPerMessage),
   round(r.cpuMsPerStart, 1),
   round(r.wallMs / 1000, 2),
