@@ -2,14 +2,13 @@
 // (sandboxed). Each count runs in a fresh process (bench/density-child.ts) against the built package, with a
 // stand-in agent compiled from test/fixtures/stand-in.c: 100 assistant messages, one every 100 ms.
 // Then the real CLI at 20 sessions, against the offline model server run in this process.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { resolveClaudePath } from '../src/index.js';
 import { bash, say, scenarioMarker, startModelServer } from '../src/testing/index.js';
 import type { BenchCase, CaseResult, Goal } from './report.js';
-import { BENCH_MARK_VAR, benchMark, MiB, repoRoot, round, tempDir } from './util.js';
+import { MiB, repoRoot, round, runBenchChild, tempDir } from './util.js';
 
 const COUNTS = (process.env['BENCH_DENSITY_COUNTS'] ?? '50,200,500').split(',').map(Number);
 const GOAL_AT = 200;
@@ -34,21 +33,8 @@ interface DensityResult {
   probe?: { count: number; failed: number; p50: number; p99: number; max: number };
 }
 
-async function child(sessions: number, env: Record<string, string>): Promise<DensityResult> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/density-child.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, DENSITY_SESSIONS: String(sessions), [BENCH_MARK_VAR]: benchMark },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  proc.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  const [code] = (await once(proc, 'close')) as [number | null];
-  const line = out.split('\n').find((l) => l.startsWith('DENSITY_RESULT '));
-  if (code !== 0 || line === undefined) throw new Error(`density child (${sessions} sessions) exited ${code}: ${out.slice(-500)}`);
-  return JSON.parse(line.slice('DENSITY_RESULT '.length)) as DensityResult;
-}
+const child = (sessions: number, env: Record<string, string>): Promise<DensityResult> =>
+  runBenchChild<DensityResult>(['bench/density-child.ts'], 'DENSITY_RESULT', { ...env, DENSITY_SESSIONS: String(sessions) });
 
 function buildStandIn(dir: string): string {
   const out = join(dir, 'stand-in');

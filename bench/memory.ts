@@ -1,9 +1,7 @@
 // Case 3: the daemon's memory while one session prints 1 GiB. Runs in a fresh child process
 // started with --expose-gc (bench/memory-child.ts), so earlier cases do not blur the figures.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import type { BenchCase, CaseResult } from './report.js';
-import { BENCH_MARK_VAR, benchMark, MiB, repoRoot, round } from './util.js';
+import { MiB, round, runBenchChild } from './util.js';
 
 const GOAL_MB = 64;
 
@@ -25,19 +23,7 @@ interface ChildResult {
 }
 
 async function run(): Promise<CaseResult> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory-child.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, [BENCH_MARK_VAR]: benchMark },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  const line = out.split('\n').find((l) => l.startsWith('MEMORY_RESULT '));
-  if (code !== 0 || line === undefined) throw new Error(`memory child exited ${code}: ${out.slice(-500)}`);
-  const r = JSON.parse(line.slice('MEMORY_RESULT '.length)) as ChildResult;
+  const r = await runBenchChild<ChildResult>(['--expose-gc', 'bench/memory-child.ts'], 'MEMORY_RESULT');
   const mb = (bytes: number): number => round(bytes / MiB);
   const growth = r.growthMb;
   return {

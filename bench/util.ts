@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -77,4 +79,23 @@ export function killLeftovers(): number {
     }
   }
   return pids.length;
+}
+
+/**
+ * Runs a bench script in a fresh Node process (through tsx) and returns the JSON of its `<MARKER> {json}` line.
+ */
+export async function runBenchChild<T>(nodeArgs: string[], marker: string, env: Record<string, string> = {}): Promise<T> {
+  const child = spawn(process.execPath, [...nodeArgs.slice(0, -1), '--import', 'tsx', ...nodeArgs.slice(-1)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, [BENCH_MARK_VAR]: benchMark },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  const line = out.split('\n').find((l) => l.startsWith(`${marker} `));
+  if (code !== 0 || line === undefined) throw new Error(`${nodeArgs.at(-1)} exited ${code}: ${out.slice(-500)}`);
+  return JSON.parse(line.slice(marker.length + 1)) as T;
 }
