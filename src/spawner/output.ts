@@ -53,9 +53,10 @@ export class OutputFile {
   #failed = false;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
-  #source: Readable | undefined;
+  readonly #source: Readable;
 
-  constructor(path: string) {
+  constructor(path: string, source: Readable) {
+    this.#source = source;
     this.#stream = createWriteStream(path, { flags: 'a' });
     this.#stream.on('error', () => {
       this.#failed = true;
@@ -63,9 +64,8 @@ export class OutputFile {
     });
   }
 
-  write(chunk: Buffer, source: Readable): void {
+  write(chunk: Buffer): void {
     if (this.#failed) return;
-    this.#source = source;
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     if (this.#pendingBytes >= FLUSH_BYTES) return this.flush();
@@ -81,9 +81,8 @@ export class OutputFile {
     this.#pending = [];
     this.#pendingBytes = 0;
     if (!this.#stream.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) {
-      const source = this.#source;
-      source?.pause();
-      this.#stream.once('drain', () => source?.resume());
+      this.#source.pause();
+      this.#stream.once('drain', () => this.#source.resume());
     }
   }
 

@@ -9,7 +9,7 @@ import { BudgetWatch } from './run/budget.js';
 import { refreshStatus, settleStatus, writeStatusFile } from './run/final-status.js';
 import { GuardCheck } from './run/guard-check.js';
 import { OutputSinks } from './run/output-sinks.js';
-import { setKeepAlive, startProcess, type AgentProcess } from './run/process-start.js';
+import { startProcess, type AgentProcess } from './run/process-start.js';
 import { Termination } from './run/termination.js';
 import { Turns } from './run/turns.js';
 import { isAssistant, isInit, isResult, isStreamEvent, isUser, type StreamMessage } from './stream/messages.js';
@@ -92,7 +92,8 @@ export class SessionRun {
    * an idle pool must not stop a program from exiting (the exit handler then stops the process).
    */
   keepAlive(on: boolean): void {
-    if (this.#child) setKeepAlive(this.#child, on);
+    if (on) this.#child?.ref();
+    else this.#child?.unref();
   }
 
   /** Sends the first message and starts the deadlines (at once, or when a warm session is handed a task). */

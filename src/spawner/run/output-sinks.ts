@@ -44,8 +44,8 @@ export class OutputSinks {
   /** Opens the files and listens to the process's pipes. */
   attach(child: AgentProcess): void {
     this.#child = child;
-    this.#stdoutFile = new OutputFile(this.#init.files.stdout);
-    this.#stderrFile = new OutputFile(this.#init.files.stderr);
+    this.#stdoutFile = new OutputFile(this.#init.files.stdout, child.stdout);
+    this.#stderrFile = new OutputFile(this.#init.files.stderr, child.stderr);
     child.stdout.on('data', (chunk: Buffer) => this.#onStdout(chunk));
     child.stderr.on('data', (chunk: Buffer) => this.#onStderr(chunk));
     // The launcher hands the streams over paused, so that nothing arrives before these listeners.
@@ -55,7 +55,7 @@ export class OutputSinks {
 
   #onStdout(chunk: Buffer): void {
     const { emit, wants, secrets, sessionId } = this.#init;
-    if (this.#child) this.#stdoutFile?.write(chunk, this.#child.stdout);
+    this.#stdoutFile?.write(chunk);
     const shown = this.#shownStdout.push(chunk);
     if (shown.length > 0) this.#stdoutTail.push(shown);
     this.#init.onActivity();
@@ -67,7 +67,7 @@ export class OutputSinks {
 
   #onStderr(chunk: Buffer): void {
     const { emit, wants, secrets, sessionId } = this.#init;
-    if (this.#child) this.#stderrFile?.write(chunk, this.#child.stderr);
+    this.#stderrFile?.write(chunk);
     this.#stderrTail.push(chunk);
     if (wants('session-output')) emit('session-output', { sessionId, type: 'stderr', data: redactText(chunk.toString('utf8'), secrets) });
   }

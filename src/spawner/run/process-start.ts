@@ -10,8 +10,3 @@ export function startProcess(command: string, args: string[], cwd: string, env: 
   return sharedLauncher().spawn(command, args, cwd, env);
 }
 
-/** Whether the process and its pipes keep the event loop alive. */
-export function setKeepAlive(child: AgentProcess, on: boolean): void {
-  if (on) child.ref();
-  else child.unref();
-}
