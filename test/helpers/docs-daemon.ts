@@ -91,8 +91,11 @@ export async function prepare(daemon: Daemon, text: string): Promise<string> {
     }
     for (let busy = approvalCount; busy < CAPACITY; busy++) await submit(daemon, 'approval');
     await waitForApprovals(daemon, Math.max(approvalCount, CAPACITY));
+    // The line may answer its approvals before it cancels: the slots they free go to requests queued ahead,
+    // so the request it cancels is still queued then.
+    for (let ahead = 0; ahead < CAPACITY; ahead++) await submit(daemon, 'quick');
     requests.push(await submit(daemon, 'quick'));
-    await waitFor(async () => (await daemon.api.get<{ pool: { queuedCount: number } }>('/v1/status')).pool.queuedCount >= 1, 30_000, 'a queued request');
+    await waitFor(async () => (await daemon.api.get<{ pool: { queuedCount: number } }>('/v1/status')).pool.queuedCount >= CAPACITY + 1, 30_000, 'a queued request');
   }
   const next = { session: sessions.values(), approval: approvals.values(), request: requests.values() };
   return text.replace(PLACEHOLDER, (token) => {
