@@ -41,7 +41,7 @@ async function run(): Promise<CaseResult> {
   if (spawnSync('test', ['-e', '/run/vp-daemon/exec-guard.conf']).status === 0) throw new Error('/run/vp-daemon/exec-guard.conf exists and would win');
   const dir = tempDir('exec-guard');
   const guard = new SessionGuard('bench', charter, 60_000, { isOverBudget: () => false, approvalRequested: () => undefined, approvalSettled: () => undefined, blocked: () => undefined });
-  const channel = await openGuardChannel(dir.path, (call) => guard.decide(call), (request) => guard.decideExec(request));
+  const channel = await openGuardChannel(dir.path, guard.channelHandlers());
   try {
     const conf = join(dir.path, 'exec-guard.conf');
     writeFileSync(conf, renderExecGuardConfig({ socketPath: channel.socketPath, token: channel.token, names: execGuardNames(charter.constraints) }));

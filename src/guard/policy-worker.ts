@@ -1,9 +1,10 @@
 // Decides tool calls without stalling the daemon: small inputs inline, large ones in one worker thread (started on
 // first need, unref'd so it never keeps the process alive) with a deadline past which the call is denied.
 // This module is also the worker's entry point: the worker runs this same file.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { checkToolCall, prepareRules, type PolicyRules, type ToolCallVerdict } from '../charter/policy/check-tool-call.js';
 import type { VPCharter } from '../session/types.js';
+import { startModuleWorker } from '../utils/worker.js';
 import { matchRequiredApproval } from './approvals.js';
 
 /** What the guard enforces of a charter, in a form that can be posted to a worker (patterns as source and flags). */
@@ -52,7 +53,7 @@ export function sessionPolicy(charter: VPCharter): SessionPolicy {
 }
 
 /** The decision itself (pure; what the worker runs). */
-function decide(toolName: string, input: Record<string, unknown>, rules: PolicyRules, requiredApprovals: readonly string[]): PolicyDecision {
+export function decidePolicy(toolName: string, input: Record<string, unknown>, rules: PolicyRules, requiredApprovals: readonly string[]): PolicyDecision {
   const verdict = checkToolCall(toolName, input, rules);
   if (!verdict.allowed) return { verdict };
   const approval = matchRequiredApproval(toolName, input, requiredApprovals);
@@ -124,13 +125,7 @@ class PolicyWorker {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = import.meta.url.endsWith('.ts')
-      ? // From TypeScript sources (tests, benches) the worker registers the TypeScript loader first, then loads this file.
-        new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`, {
-          ...WORKER_OPTIONS,
-          eval: true,
-        })
-      : new Worker(new URL(import.meta.url), WORKER_OPTIONS);
+    const worker = startModuleWorker(import.meta.url, WORKER_OPTIONS);
     worker.on('message', (reply: Reply) => {
       const decision = reply.decision ?? denied('policy check', `the call could not be checked (${reply.error ?? 'no answer'})`);
       this.#settle(reply.id, decision);
@@ -168,16 +163,21 @@ class PolicyWorker {
 
 let shared: PolicyWorker | undefined;
 
+/** True when `input` is small enough (and cheap enough for the policy's patterns) to be decided without a worker. */
+export function decidableInline(input: Record<string, unknown>, policy: SessionPolicy): boolean {
+  const chars = inputChars(input, INLINE_MAX_CHARS);
+  return chars <= INLINE_MAX_CHARS && chars * (1 + policy.patternCost) <= INLINE_MAX_WORK;
+}
+
 /**
  * Decides a tool call against a session's policy. Inputs that are small (and cheap for the patterns) are decided
  * inline; larger ones in the policy worker, so the event loop never waits for them. Never rejects: a check that
  * fails or takes longer than the deadline denies the call.
  */
 export async function decideToolCall(toolName: string, input: Record<string, unknown>, policy: SessionPolicy, options: DecideOptions = {}): Promise<PolicyDecision> {
-  const chars = inputChars(input, INLINE_MAX_CHARS);
-  if (!options.forceWorker && chars <= INLINE_MAX_CHARS && chars * (1 + policy.patternCost) <= INLINE_MAX_WORK) {
+  if (!options.forceWorker && decidableInline(input, policy)) {
     try {
-      return decide(toolName, input, policy.rules, policy.requiredApprovals);
+      return decidePolicy(toolName, input, policy.rules, policy.requiredApprovals);
     } catch (error) {
       return denied('policy check', `the call could not be checked (${String(error)})`);
     }
@@ -200,7 +200,7 @@ function serve(): void {
     }
     let reply: Reply;
     try {
-      reply = { id: request.id, decision: decide(request.toolName, request.input, rules, request.requiredApprovals) };
+      reply = { id: request.id, decision: decidePolicy(request.toolName, request.input, rules, request.requiredApprovals) };
     } catch (error) {
       reply = { id: request.id, error: String(error) };
     }

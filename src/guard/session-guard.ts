@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { checkExec } from '../charter/policy/check-exec.js';
 import type { VPCharter } from '../session/types.js';
-import type { ExecRequest, GuardDecision, HookCall } from './channel.js';
+import type { ExecRequest, GuardDecision, HookCall } from './channel-types.js';
+import { execCall } from './fast-path.js';
+import type { ChannelHandlers } from './guard-thread-client.js';
 import { decideToolCall, sessionPolicy, type SessionPolicy } from './policy-worker.js';
 
-/** The tool name under which programs checked at exec (by the exec guard shim) are reported and approved. */
-export const EXEC_TOOL_NAME = 'exec';
+export { EXEC_TOOL_NAME } from './fast-path.js';
 
 /** A tool call waiting for a person's decision. */
 export interface ApprovalRequest {
@@ -36,8 +37,8 @@ export class SessionGuard {
   readonly #pending = new Map<string, Pending>();
   /** The approval term of the last approved tool call, until the next tool call is decided. */
   #grant: string | undefined;
-  /** The charter's rules, compiled on the first call. */
-  #policy: SessionPolicy | undefined;
+  /** The charter's rules, compiled once. */
+  #compiled: SessionPolicy | undefined;
 
   constructor(
     private readonly sessionId: string,
@@ -46,12 +47,35 @@ export class SessionGuard {
     private readonly events: GuardEvents,
   ) {}
 
+  /**
+   * The handlers of this guard's channel. The guard thread decides alone what the same rules allow or block outright
+   * ({@link decide} and {@link decideExec} give the same answers); `saw` hears of every tool call decided, wherever.
+   */
+  channelHandlers(saw: (call: HookCall) => void = () => undefined): ChannelHandlers {
+    const { forbiddenCommands, requiredApprovals } = this.charter.constraints;
+    return {
+      fast: { policy: this.#policy(), exec: { forbiddenCommands: [...forbiddenCommands], requiredApprovals: [...requiredApprovals] } },
+      decide: (call) => {
+        saw(call);
+        return this.decide(call);
+      },
+      decideExec: (request) => this.decideExec(request),
+      decided: (call, exec, blocked) => {
+        if (!exec) {
+          saw(call);
+          this.#grant = undefined;
+        }
+        if (blocked !== undefined) this.events.blocked(call, blocked);
+      },
+    };
+  }
+
   async decide(call: HookCall): Promise<GuardDecision> {
     this.#grant = undefined;
     const input = call.tool_input ?? {};
     if (this.events.isOverBudget()) return this.#deny(call, 'The session has used its budget (tokens or cost) and is being stopped.');
     // Large inputs are decided in the policy worker (the event loop never waits for them); a check past its deadline denies.
-    const { verdict, approval: term } = await decideToolCall(call.tool_name, input, (this.#policy ??= sessionPolicy(this.charter)));
+    const { verdict, approval: term } = await decideToolCall(call.tool_name, input, this.#policy());
     if (!verdict.allowed) return this.#deny(call, verdict.reason);
     if (term === undefined) return { decision: 'allow' };
     const decision = await this.#askPerson(call, `matches required approval "${term}"`);
@@ -66,7 +90,7 @@ export class SessionGuard {
    * call has been decided since.
    */
   decideExec(request: ExecRequest): Promise<GuardDecision> {
-    const call: HookCall = { tool_name: EXEC_TOOL_NAME, tool_input: { path: request.path, argv: request.argv, cwd: request.cwd } };
+    const call = execCall(request);
     const verdict = checkExec(request.path, request.argv, this.charter.constraints);
     if ('approval' in verdict) {
       if (this.#grant?.toLowerCase() === verdict.approval.toLowerCase()) return Promise.resolve({ decision: 'allow' });
@@ -93,6 +117,10 @@ export class SessionGuard {
   /** Refuses everything still waiting (the session is ending). */
   denyAll(reason: string): void {
     for (const id of [...this.#pending.keys()]) this.#settle(id, false, reason);
+  }
+
+  #policy(): SessionPolicy {
+    return (this.#compiled ??= sessionPolicy(this.charter));
   }
 
   #deny(call: HookCall, reason: string): GuardDecision {

@@ -61,14 +61,10 @@ export async function attachGuard(input: {
     },
     blocked: (call, reason) => emit('tool-blocked', { sessionId, toolName: call.tool_name, input: redactValue(call.tool_input, secrets), reason }),
   });
+  // Every tool call the guard decides is noted, so a result for a call it never saw can be caught.
   const channel = await openGuardChannel(
     input.dir,
-    (call) => {
-      // Every tool call the guard decides is noted, so a result for a call it never saw can be caught.
-      if (call.tool_use_id !== undefined) runOf()?.guardSaw(call.tool_use_id);
-      return guard.decide(call);
-    },
-    (request) => guard.decideExec(request),
+    guard.channelHandlers((call) => void (call.tool_use_id !== undefined && runOf()?.guardSaw(call.tool_use_id))),
   );
   // The CLI must let the hook wait as long as a person may take, and a little more.
   const waitSeconds = Math.ceil(input.approvalTimeoutMs / 1000) + 30;

@@ -68,6 +68,7 @@ export function createRun(o: FilledSpawnerOptions, config: ClaudeSessionConfig, 
     secrets: secretValues(env),
     sandboxed: parts.invocation.prefix.length > 0,
     logger: o.logger,
+    guard: parts.guarded.channel,
     emit: parts.emit,
     wants: parts.wants,
   });

@@ -56,7 +56,7 @@ export class SessionRun {
       onLine: (line) => this.#onLine(line),
       onActivity: () => this.#deadlines?.activity(),
     });
-    this.#budget = new BudgetWatch({ ...init, sessionId, metrics: this.metrics, answered: () => this.#turns.answered, stop: (r) => this.stop(r) });
+    this.#budget = new BudgetWatch({ ...init, sessionId, metrics: this.metrics, answered: () => this.#turns.answered, stop: (r) => this.stop(r), onOver: () => init.guard?.overBudget() });
   }
 
   /** Resolves with the final status once the session has ended and its processes are gone. */
@@ -156,10 +156,8 @@ export class SessionRun {
     else if (isResult(message)) this.#budget.check(message.subtype === 'error_max_budget_usd');
     else if (isAssistant(message)) this.#budget.check();
     else if (isUser(message)) {
-      for (const toolUseId of this.#guard.unguarded(message)) {
-        this.#init.logger.error({ sessionId: this.status.sessionId, toolUseId }, 'a tool ran without a guard decision; stopping the session');
-        this.stop('guard:bypassed');
-      }
+      const unseen = this.#guard.unguarded(message);
+      if (unseen.length > 0) void this.#confirmUnguarded(unseen);
     }
     if (this.#init.wants('session-message')) {
       this.#init.emit('session-message', { sessionId: this.status.sessionId, message: redactValue(message, this.#init.secrets) });
@@ -179,6 +177,15 @@ export class SessionRun {
   /** True once the tokens or the cost used, including the running turn, reach their budget. */
   get overBudget(): boolean {
     return this.#budget.over;
+  }
+
+  // The guard thread reports the calls it decided alone on its own channel: wait for every report it sent so far.
+  async #confirmUnguarded(toolUseIds: string[]): Promise<void> {
+    await this.#init.guard?.sync();
+    for (const toolUseId of this.#guard.stillUnseen(toolUseIds)) {
+      this.#init.logger.error({ sessionId: this.status.sessionId, toolUseId }, 'a tool ran without a guard decision; stopping the session');
+      this.stop('guard:bypassed');
+    }
   }
 
   /** The guard decided the tool call `toolUseId` (its hook ran). */

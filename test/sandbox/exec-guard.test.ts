@@ -99,7 +99,7 @@ describe('exec guard shim with real programs', { skip }, () => {
       approvalSettled: () => {},
       blocked: (_call, reason) => blocked.push(reason),
     });
-    channel = await openGuardChannel(dir, (call) => guard.decide(call), (request) => guard.decideExec(request));
+    channel = await openGuardChannel(dir, guard.channelHandlers());
     const conf = join(dir, 'exec-guard.conf');
     writeFileSync(conf, renderExecGuardConfig({ socketPath: channel.socketPath, token: channel.token, names: execGuardNames(charter.constraints) }));
     const base: NodeJS.ProcessEnv = { ...process.env };

@@ -14,6 +14,8 @@ export interface BudgetInit {
   /** True once every message was answered: a finished session is not stopped. */
   answered: () => boolean;
   stop: (reason: StopReason) => void;
+  /** Called once, when the tokens or the cost first reach their budget. */
+  onOver?: () => void;
 }
 
 /** Warns at 80 % of the token and cost budgets and stops the session at 100 %. */
@@ -21,6 +23,7 @@ export class BudgetWatch {
   readonly #init: BudgetInit;
   #tokensWarned = false;
   #costWarned = false;
+  #overSeen = false;
 
   constructor(init: BudgetInit) {
     this.#init = init;
@@ -48,6 +51,10 @@ export class BudgetWatch {
     if (maxCostUsd !== undefined && !this.#costWarned && cost >= 0.8 * maxCostUsd) {
       this.#costWarned = true;
       warn('cost');
+    }
+    if (!this.#overSeen && this.over) {
+      this.#overSeen = true;
+      this.#init.onOver?.();
     }
     if (this.#init.answered()) return;
     if (used >= maxTokens) this.#init.stop('budget:tokens');

@@ -25,4 +25,9 @@ export class GuardCheck {
     }
     return ids;
   }
+
+  /** Of `ids` that {@link unguarded} returned, those the guard has still not decided (each is then forgotten). */
+  stillUnseen(ids: readonly string[]): string[] {
+    return ids.filter((id) => !this.#decided.delete(id));
+  }
 }

@@ -22,6 +22,8 @@ export interface SessionRunInit {
   /** The CLI runs inside bubblewrap: the process is bwrap, which reports the CLI's death by signal n as exit code 128+n. */
   sandboxed: boolean;
   logger: Logger;
+  /** The session's guard channel: told when the budget is used up, and synced before a tool counts as unguarded. */
+  guard?: { overBudget(): void; sync(): Promise<void> };
   emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
   wants: (event: keyof SpawnerEvents) => boolean;
 }
