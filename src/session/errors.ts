@@ -23,6 +23,18 @@ export const ErrorCodes = {
   TASK_FILE: 'ERR_TASK_FILE',
   TASK_FILE_NOT_FOUND: 'ERR_TASK_FILE_NOT_FOUND',
   CHARTER_NOT_FOUND: 'ERR_CHARTER_NOT_FOUND',
+  WORKSPACE_NOT_A_REPOSITORY: 'ERR_WORKSPACE_NOT_A_REPOSITORY',
+  WORKSPACE_BASE_REF: 'ERR_WORKSPACE_BASE_REF',
+  WORKSPACE_BRANCH_INVALID: 'ERR_WORKSPACE_BRANCH_INVALID',
+  WORKSPACE_BRANCH_EXISTS: 'ERR_WORKSPACE_BRANCH_EXISTS',
+  WORKSPACE_MERGE_IN_PROGRESS: 'ERR_WORKSPACE_MERGE_IN_PROGRESS',
+  WORKSPACE_NO_SPACE: 'ERR_WORKSPACE_NO_SPACE',
+  WORKSPACE_CREATE: 'ERR_WORKSPACE_CREATE',
+  WORKSPACE_MANIFEST: 'ERR_WORKSPACE_MANIFEST',
+  WORKSPACE_TAMPERED: 'ERR_WORKSPACE_TAMPERED',
+  WORKSPACE_DELIVER: 'ERR_WORKSPACE_DELIVER',
+  WORKSPACE_GIT: 'ERR_WORKSPACE_GIT',
+  WORKSPACE_UNSAFE: 'ERR_WORKSPACE_UNSAFE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -310,5 +322,57 @@ export class CharterNotFoundError extends TaskFileError {
   /** The charter name that was asked for. */
   get charterName(): string {
     return this.value as string;
+  }
+}
+
+// --- Workspaces (src/workspace) ---
+
+/** The codes a {@link WorkspaceError} carries. */
+export type WorkspaceErrorCode =
+  | typeof ErrorCodes.WORKSPACE_NOT_A_REPOSITORY
+  | typeof ErrorCodes.WORKSPACE_BASE_REF
+  | typeof ErrorCodes.WORKSPACE_BRANCH_INVALID
+  | typeof ErrorCodes.WORKSPACE_BRANCH_EXISTS
+  | typeof ErrorCodes.WORKSPACE_MERGE_IN_PROGRESS
+  | typeof ErrorCodes.WORKSPACE_NO_SPACE
+  | typeof ErrorCodes.WORKSPACE_CREATE
+  | typeof ErrorCodes.WORKSPACE_MANIFEST
+  | typeof ErrorCodes.WORKSPACE_TAMPERED
+  | typeof ErrorCodes.WORKSPACE_DELIVER
+  | typeof ErrorCodes.WORKSPACE_GIT
+  | typeof ErrorCodes.WORKSPACE_UNSAFE;
+
+/**
+ * A workspace could not be created, read, finalized, delivered or removed. `field` names what was wrong
+ * (`workspace.repository`, `workspace.baseRef`, `workspace.branch`, `workspace.root`, `workspace.path`) and
+ * `value` what it held. A failed git command is the `cause` (with its exit code and stderr).
+ * Codes: `ERR_WORKSPACE_NOT_A_REPOSITORY`, `ERR_WORKSPACE_BASE_REF`, `ERR_WORKSPACE_BRANCH_INVALID`,
+ * `ERR_WORKSPACE_BRANCH_EXISTS`, `ERR_WORKSPACE_MERGE_IN_PROGRESS`, `ERR_WORKSPACE_NO_SPACE`, `ERR_WORKSPACE_CREATE`
+ * (creation failed midway; nothing was left behind), `ERR_WORKSPACE_MANIFEST` (no valid `workspace.json`),
+ * `ERR_WORKSPACE_TAMPERED` (the workspace's folders are not what was made), `ERR_WORKSPACE_DELIVER` (the branch
+ * could not be fetched into the repository), `ERR_WORKSPACE_GIT` (another git command failed).
+ */
+export class WorkspaceError extends VpDaemonError {
+  declare readonly code: WorkspaceErrorCode;
+
+  constructor(
+    code: WorkspaceErrorCode,
+    readonly field: string,
+    readonly value: unknown,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** `removeWorkspace` refused: the workspace holds work the repository does not have. `reason` says what. */
+export class WorkspaceUnsafeError extends WorkspaceError {
+  constructor(
+    path: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCodes.WORKSPACE_UNSAFE, 'workspace.path', path, `Workspace ${path} was not removed: ${reason}`, options);
   }
 }

@@ -81,6 +81,11 @@ export interface ClaudeSessionConfig {
   verbose?: boolean;
   /** `'sandbox'` (bubblewrap) or `'none'` for this session; overrides the spawner's `isolation`. */
   isolation?: 'sandbox' | 'none';
+  /**
+   * Run in a git workspace of its own: a fresh checkout of `workspace.repository` on a new branch, delivered as
+   * that branch when the session ends. The session's working directory is then the workspace.
+   */
+  workspace?: WorkspaceSpec;
 }
 
 /** The states of a session. The last five are final and never change once set. */
@@ -171,6 +176,8 @@ export interface ClaudeSessionStatus {
   files: { dir: string; charter: string; stdout: string; stderr: string };
   /** Facts for crash analysis, taken from the stream (filled when the session ends). */
   evidence?: SessionEvidence;
+  /** The session's git workspace, when its config asked for one (`config.workspace`). */
+  workspace?: WorkspaceStatus;
 }
 
 /** A task the CLI runs in the background, as its `task_started` / `background_tasks_changed` messages name it. */
@@ -243,4 +250,55 @@ export interface SessionCounts {
 /** Totals over active and finished sessions (each counted once). */
 export interface SessionMetricsSummary extends SessionCounts {
   totalCostUsd: number;
+}
+
+/**
+ * A git workspace for a session: its own checkout of `repository` on its own new branch, delivered at the end as
+ * that branch of the repository. `'git'` in a task means every default.
+ */
+export interface WorkspaceSpec {
+  /** The repository (or a folder inside it) to work on. @default the session's working directory */
+  repository?: string;
+  /** What the branch starts from: a branch, tag or commit of the repository. @default 'HEAD' */
+  baseRef?: string;
+  /** The new branch; must not exist in the repository yet. @default `vp/<taskId>-<4 hex>` */
+  branch?: string;
+  /** When the workspace folder is kept after the session. @default 'on-failure' */
+  keep?: 'never' | 'on-failure' | 'always';
+  /**
+   * Continue in an existing workspace instead of making one: a status's `workspace.path` (retries and resumes
+   * set it). Made again from its branch when the folder was removed.
+   */
+  path?: string;
+}
+
+/** What a workspace holds, as delivered to the repository. */
+export interface WorkspaceDelivery {
+  /** The workspace's working tree. */
+  path: string;
+  /** The repository's top-level folder (its git folder when bare). */
+  repository: string;
+  branch: string;
+  baseRef: string;
+  /** The commit `baseRef` named when the workspace was made. */
+  baseCommit: string;
+  /** The branch's last commit. */
+  headCommit: string;
+  /** Commits in `baseCommit..headCommit`. */
+  commits: number;
+  /** Paths that differ between `baseCommit` and `headCommit`, sorted (a rename counts as two paths). */
+  filesChanged: string[];
+  /** Lines added and removed (binary files count 0). */
+  insertions: number;
+  deletions: number;
+}
+
+/** A session's workspace: what it delivered (at the start: nothing yet), and whether its folder is still there. */
+export interface WorkspaceStatus extends WorkspaceDelivery {
+  /** When the folder is kept after the session. */
+  keep: 'never' | 'on-failure' | 'always';
+  /** False once the folder was removed (the branch stays). */
+  kept: boolean;
+  /** Why the work could not be committed or delivered (the folder is then always kept). */
+  error?: string;
 }

@@ -1,0 +1,50 @@
+import { rm } from 'node:fs/promises';
+import { ErrorCodes, WorkspaceError, WorkspaceUnsafeError } from '../session/errors.js';
+import { repositoryBranch } from './deliver.js';
+import { isRealDir } from './fs-util.js';
+import { workspaceGit } from './git.js';
+import { assertWorkspaceShape, openWorkspace, workspaceDir } from './manifest.js';
+import { parsePorcelainPaths } from './parse.js';
+import { isAncestor, prepareWorkspace } from './prepare.js';
+import type { Workspace, WorkspaceSafety } from './types.js';
+
+/**
+ * Whether removing the workspace loses nothing: safe only when its tree holds no uncommitted change and the
+ * repository's branch exists and is at (or contains) the workspace's branch. Sanitizes the workspace first, so
+ * call it, like `finalizeWorkspace`, once no session process is alive. Never throws: a failure is a reason.
+ */
+export async function workspaceSafety(ws: Workspace): Promise<WorkspaceSafety> {
+  try {
+    if (!(await isRealDir(workspaceDir(ws)))) return { safe: false, reason: `the workspace folder ${workspaceDir(ws)} does not exist` };
+    const head = await prepareWorkspace(ws);
+    const status = await workspaceGit(ws, ['status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=all']);
+    const dirty = parsePorcelainPaths(status.stdout);
+    if (dirty.length > 0) return { safe: false, reason: `${dirty.length} uncommitted change(s) in the tree, e.g. ${dirty.slice(0, 3).join(', ')}` };
+    const delivered = await repositoryBranch(ws);
+    if (delivered === undefined) return { safe: false, reason: `the repository has no branch ${ws.branch}` };
+    if (!(await isAncestor(ws, head, delivered))) return { safe: false, reason: `the repository's branch ${ws.branch} (${delivered}) does not contain the workspace's head ${head}` };
+    return { safe: true };
+  } catch (error) {
+    return { safe: false, reason: `it could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/**
+ * Removes the workspace's folder when {@link workspaceSafety} says it is safe (or `force` is set); otherwise throws
+ * `ERR_WORKSPACE_UNSAFE` naming why. A folder already gone is fine; one whose manifest is not this workspace's is
+ * refused (`ERR_WORKSPACE_MANIFEST`). Never deletes a branch of the repository.
+ */
+export async function removeWorkspace(ws: Workspace, options: { force?: boolean } = {}): Promise<void> {
+  assertWorkspaceShape(ws);
+  const dir = workspaceDir(ws);
+  if (!(await isRealDir(dir))) return;
+  const onDisk = await openWorkspace(dir);
+  if (onDisk.repository !== ws.repository || onDisk.branch !== ws.branch) {
+    throw new WorkspaceError(ErrorCodes.WORKSPACE_MANIFEST, 'workspace.path', dir, `${dir} holds the workspace of ${onDisk.branch} in ${onDisk.repository}, not this one`);
+  }
+  if (!options.force) {
+    const safety = await workspaceSafety(ws);
+    if (!safety.safe) throw new WorkspaceUnsafeError(ws.path, safety.reason);
+  }
+  await rm(dir, { recursive: true, force: true });
+}
