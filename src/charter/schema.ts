@@ -34,6 +34,15 @@ export const charterSchema = z.object({
 /** `isolation` of a session, a charter or a task file. */
 export const isolationSchema = z.enum(['sandbox', 'none']);
 
+/** `workspace` of a session config (a task file may also say `workspace: git`, every default). */
+export const workspaceSchema = z.strictObject({
+  repository: text.optional(),
+  baseRef: text.optional(),
+  branch: text.optional(),
+  keep: z.enum(['never', 'on-failure', 'always']).optional(),
+  path: text.optional(),
+});
+
 export const sessionConfigSchema = z.object({
   workingDirectory: text,
   charter: charterSchema,
@@ -59,6 +68,7 @@ export const sessionConfigSchema = z.object({
   resumeClaudeSessionId: z.uuid().optional(),
   verbose: z.boolean().optional(),
   isolation: isolationSchema.optional(),
+  workspace: workspaceSchema.optional(),
 });
 
 /** Validates a session config before anything is written or spawned. */

@@ -10,7 +10,8 @@ import type { RecoveryStatistics } from '../recovery/types.js';
 import type { SpawnerOptions } from '../spawner/options.js';
 import { reapSession } from '../spawner/process-tree.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
-import type { ClaudeSessionConfig, SessionMetricsSummary } from '../session/types.js';
+import { continuedConfig } from '../session/continuation.js';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionMetricsSummary } from '../session/types.js';
 import { DaemonStore } from '../store/store.js';
 import { createLogger, type Logger } from '../utils/logger.js';
 import { resolveCharter, type CharterLookupOptions } from '../files/load.js';
@@ -187,7 +188,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
         pid: status?.pid,
         workingDirectory: config?.workingDirectory ?? '',
         startedAt: status?.startTime ?? new Date(),
-      });
+      }, status);
     });
     this.spawner.on('session-ended', ({ sessionId, status }) => {
       // Stopped by this daemon's own shutdown: left unfinished in the database, so the next start resumes it.
@@ -206,20 +207,21 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   }
 
   async #resumeAfterRestart(store: DaemonStore, recorder: Recorder): Promise<void> {
-    const resumeIds = new Map<string, string>();
+    const interrupted = new Map<string, { resumeId: string; status: Partial<ClaudeSessionStatus> | undefined }>();
     for (const session of store.unfinishedSessions()) {
       const killed = await reapSession(session.sessionId);
       recorder.sessionEnded(session.sessionId, { state: 'crashed', outcome: 'daemon_restart', endedAt: new Date() });
-      if (session.requestId) resumeIds.set(session.requestId, session.claudeSessionId);
+      if (session.requestId) interrupted.set(session.requestId, { resumeId: session.claudeSessionId, status: session.status as Partial<ClaudeSessionStatus> | undefined });
       this.#logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
     }
     for (const request of store.listRequests({ state: ['queued', 'running'] })) {
       const triage = reviveTriage(request.triage as TriageRequest);
       const charter = await resolveCharter(triage.charter, { ...this.#charters, baseDir: triage.workingDirectory });
       const config = buildSessionConfig({ ...triage, charter });
-      const resumeId = resumeIds.get(request.requestId);
+      const previous = interrupted.get(request.requestId);
       recorder.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });
-      this.#enqueue(request.requestId, request.priority, resumeId ? { ...config, resumeClaudeSessionId: resumeId } : config);
+      // The interrupted conversation is resumed in the interrupted session's workspace.
+      this.#enqueue(request.requestId, request.priority, previous ? continuedConfig(config, previous.status, previous.resumeId || undefined) : config);
     }
   }
 }

@@ -46,8 +46,9 @@ export class Recorder {
     this.#emit('request-updated', { requestId, ...patch });
   }
 
-  sessionStarted(s: SessionStart): void {
-    this.#store.recordSessionStarted(s);
+  /** `status`: the session's first status, kept until its end (a restart continues in its workspace). */
+  sessionStarted(s: SessionStart, status?: unknown): void {
+    this.#store.recordSessionStarted({ ...s, status });
     this.#emit('session-started', s);
   }
 

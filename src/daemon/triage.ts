@@ -58,7 +58,7 @@ function fullMemory(memory: Partial<MemoryContext> | undefined): MemoryContext {
  *   the first charters folder that has it, in order: `lookup.chartersDir`, `VP_DAEMON_CHARTERS`,
  *   `<baseDir>/charters`, then a `charters` folder in each parent of `baseDir` up to the repository root
  *   (`baseDir` defaults to the current folder);
- * - `workingDirectory` as given; `timeout`, `model`, `maxTurns` and `isolation` only when given.
+ * - `workingDirectory` as given; `timeout`, `model`, `maxTurns`, `isolation` and `workspace` (`'git'`: `{}`) only when given.
  *
  * Deterministic: the same request (and the same charter files) gives an equal config, and the request is not
  * changed. Lists and maps of the task and memory are copied (one level deep). Apart from a named charter's
@@ -83,5 +83,6 @@ export function buildSessionConfig(request: TriageRequest | ResolvedTriageReques
   if (request.model !== undefined) config.model = request.model;
   if (request.maxTurns !== undefined) config.maxTurns = request.maxTurns;
   if (request.isolation !== undefined) config.isolation = request.isolation;
+  if (request.workspace !== undefined) config.workspace = request.workspace === 'git' ? {} : { ...request.workspace };
   return config;
 }

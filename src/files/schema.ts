@@ -2,7 +2,7 @@
 // `charterSchema`, so a file's charter obeys exactly the rules a session's charter does.
 import { z } from 'zod';
 import { patternProblem } from '../charter/policy/patterns.js';
-import { charterSchema, sessionConfigSchema } from '../charter/schema.js';
+import { charterSchema, sessionConfigSchema, workspaceSchema } from '../charter/schema.js';
 import type { FileIssue } from '../session/errors.js';
 import type { SourceFile } from './source.js';
 
@@ -68,6 +68,7 @@ export const taskFileSchema = z.strictObject({
   model: text.optional(),
   maxTurns: z.number().int().positive('must be a positive integer').optional(),
   isolation: charterSchema.shape.isolation,
+  workspace: z.union([z.literal('git'), workspaceSchema]).optional(),
 });
 
 const NOUNS: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PoolDrainingError, RequestCancelledError, SessionFailedError } from '../session/errors.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SpawnResult } from '../session/types.js';
+import { continuedConfig } from '../session/continuation.js';
 import { createDeferred, withTimeout } from '../utils/deferred.js';
 import { callSafely, warn } from '../utils/warn.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, normalizePoolOptions, type FilledPoolOptions } from './options.js';
@@ -272,7 +273,7 @@ export class SessionPool extends EventEmitter<PoolEvents> {
   // The slot is given back during the delay; the attempt then queues like any request (by its age and priority).
   #scheduleRetry(ticket: Ticket, ended: ClaudeSessionStatus, plan: Retry): void {
     const { requestId } = ticket.request;
-    ticket.attemptConfig = { ...configOf(ticket, this.#options.defaultSessionTimeout, this.#copies), resumeClaudeSessionId: plan.resumeClaudeSessionId };
+    ticket.attemptConfig = continuedConfig(configOf(ticket, this.#options.defaultSessionTimeout, this.#copies), ended, plan.resumeClaudeSessionId);
     markPooled(ticket.attemptConfig);
     if (plan.pauseAdmissionsUntilMs !== undefined) this.pauseAdmissions(plan.pauseAdmissionsUntilMs);
     const resume = plan.resumeClaudeSessionId !== undefined;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { isPooled, linkRecovery, unlinkRecovery, type ChainEnd, type PoolRecovery, type RetryChain, type RetryPlan } from '../pool/recovery-link.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../session/types.js';
+import { continuedConfig } from '../session/continuation.js';
 import { toCrashReport } from '../spawner/crash-report.js';
 import { createDeferred } from '../utils/deferred.js';
 import { attemptFailure, waitBeforeAttempt, type Chain } from './chain.js';
@@ -163,27 +164,29 @@ export class SessionRecoveryManager extends EventEmitter<RecoveryEvents> impleme
     const config = this.#spawner.getSessionConfig(sessionId);
     if (config && (isPooled(config) || this.#owned.has(config))) return;
     const planned = this.planRetry(status, undefined, config !== undefined);
-    if (planned) void this.#retryDirectly(planned.chain, planned.plan);
+    if (planned) void this.#retryDirectly(planned.chain, planned.plan, status);
   }
 
-  async #retryDirectly(chain: RetryChain, first: RetryPlan): Promise<void> {
+  async #retryDirectly(chain: RetryChain, first: RetryPlan, crashed: ClaudeSessionStatus): Promise<void> {
     let plan = first;
+    let previous = crashed;
     while (plan.retry) {
       if (!(await this.waitForRetry(chain, plan, this.#closed.signal))) return this.chainEnded(chain, { result: 'abandoned', reason: 'abandoned' });
       this.attemptQueued(chain, plan);
-      const status = await this.#spawnAttempt(chain, plan);
+      const status = await this.#spawnAttempt(chain, plan, previous);
       if (status === undefined) return this.chainEnded(chain, { result: 'failed', reason: 'the attempt could not start' });
+      previous = status;
       if (status.state === 'completed') return this.chainEnded(chain, { result: 'succeeded', status });
       plan = this.planRetry(status, chain, true)?.plan ?? { retry: false, reason: attemptFailure(status) };
     }
     this.chainEnded(chain, { result: 'failed', reason: plan.reason });
   }
 
-  async #spawnAttempt(known: RetryChain, plan: Retry): Promise<ClaudeSessionStatus | undefined> {
+  async #spawnAttempt(known: RetryChain, plan: Retry, previous: ClaudeSessionStatus): Promise<ClaudeSessionStatus | undefined> {
     const chain = this.#chains.get(known.id);
     if (!chain?.config) return undefined;
     // A fresh start drops any earlier resume id; a resume continues the crashed conversation.
-    const config: ClaudeSessionConfig = { ...chain.config, resumeClaudeSessionId: plan.resumeClaudeSessionId };
+    const config: ClaudeSessionConfig = continuedConfig(chain.config, previous, plan.resumeClaudeSessionId);
     this.#owned.add(config);
     try {
       const { sessionId, completion } = await this.#spawner.spawnSession(config);

@@ -63,6 +63,8 @@ export interface SandboxLayoutInput {
   pathEnv: string;
   /** More paths to show read-only. */
   readOnly?: readonly string[];
+  /** More paths to show writable (a git workspace's own git folder). */
+  writable?: readonly string[];
   /** Variables set inside the sandbox only. */
   env?: Readonly<Record<string, string>>;
 }
@@ -89,7 +91,7 @@ export async function planSandbox(input: SandboxLayoutInput): Promise<SandboxPla
     hiddenFiles,
     home: input.home,
     readOnly: [...readOnly],
-    writable: [input.configDir],
+    writable: [input.configDir, ...(input.writable ?? [])],
     // A state folder inside the workspace (the default `<workingDirectory>/.vp-daemon`) is covered.
     masked: isWithin(stateDir, workDir) && stateDir !== workDir ? [stateDir] : [],
     runDir: input.runDir,

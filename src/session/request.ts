@@ -1,4 +1,4 @@
-import type { MemoryContext, VPCharter } from './types.js';
+import type { MemoryContext, VPCharter, WorkspaceSpec } from './types.js';
 
 /**
  * A request for work, as the daemon receives it (from a task file, the control API or code).
@@ -24,6 +24,8 @@ export interface TriageRequest {
   maxTurns?: number;
   /** `'sandbox'` (default) or `'none'`: see the spawner's `isolation`. */
   isolation?: 'sandbox' | 'none';
+  /** A git workspace of its own (see the session config's `workspace`); `'git'` takes every default. */
+  workspace?: WorkspaceSpec | 'git';
 }
 
 /** A triage request whose charter has been resolved to an object. */

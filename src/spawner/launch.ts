@@ -21,6 +21,8 @@ import { sandboxInvocation, type Invocation } from './sandbox-invocation.js';
 import type { SessionRun } from './session.js';
 import { StartGate } from './start-gate.js';
 import type { SpawnerEvents } from './types.js';
+import { deliverSessionWorkspace, openSessionWorkspace, startingStatus } from './workspace-run.js';
+import { gitIdentityEnv, removeWorkspace } from '../workspace/index.js';
 
 // One gate for the process: every spawner's starts share the event loop.
 const gate = new StartGate();
@@ -75,6 +77,9 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
     });
 
   const sessionId = `claude-session-${randomUUID()}`;
+  // Its checks are the last before anything of the session is written; a bad repository, ref or branch stops here.
+  const workspace = await openSessionWorkspace(config, stateDir, sessionId);
+  const runCwd = workspace?.path ?? cwd;
   const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
   const dir = join(stateDir, 'sessions', sessionId);
   const files = { dir, charter: join(dir, 'CLAUDE.md'), stdout: join(dir, 'stdout.jsonl'), stderr: join(dir, 'stderr.log') };
@@ -82,7 +87,7 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
   let run: SessionRun | undefined;
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const env = sessionEnv(o, sessionId, config);
+    const env: Record<string, string> = { ...gitIdentityEnv(config.charter.identity), ...sessionEnv(o, sessionId, config) };
     if (o.claudeConfigDir === 'per-session' || sandboxed) {
       env['CLAUDE_CONFIG_DIR'] = await preparePerSessionConfigDir({
         sessionDir: dir,
@@ -109,11 +114,16 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
     let invocation: Invocation = { command, prefix: [] };
     if (support && guarded.runDir !== undefined) {
       const { runDir } = guarded;
-      invocation = await sandboxInvocation(support, { command, cwd, stateDir, env, runDir, socketDir: guarded.channel.socketDir, readOnlyPaths: o.sandbox.readOnlyPaths });
+      // A workspace borrows the repository's objects (read-only) and has a git folder of its own (writable).
+      const readOnlyPaths = [...(o.sandbox.readOnlyPaths ?? []), ...(workspace ? [workspace.objectsDir] : [])];
+      const writablePaths = workspace ? [workspace.gitDir] : [];
+      invocation = await sandboxInvocation(support, { command, cwd: runCwd, stateDir, env, runDir, socketDir: guarded.channel.socketDir, readOnlyPaths, writablePaths });
     } else {
       o.logger.warn({ sessionId }, "isolation 'none': this session runs unsandboxed, with the daemon's user rights");
     }
-    run = createRun(o, config, { sessionId, claudeSessionId, cwd, invocation, files, env, guarded, emit: ctx.emit, wants: ctx.wants });
+    const deliver = workspace && ((status: ClaudeSessionStatus) => deliverSessionWorkspace(workspace, status, config.charter.identity, o.logger));
+    run = createRun(o, config, { sessionId, claudeSessionId, cwd: runCwd, invocation, files, env, guarded, deliver, emit: ctx.emit, wants: ctx.wants });
+    if (workspace) run.status.workspace = startingStatus(workspace);
     ctx.register(sessionId, run, guarded);
     await run.start(warm);
     if (warm) {
@@ -124,6 +134,8 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
     ctx.unregister(sessionId);
     await guarded?.channel.close();
     await rm(dir, { recursive: true, force: true });
+    // A workspace made for this start holds no work yet; one continued from an earlier attempt stays.
+    if (workspace && config.workspace?.path === undefined) await removeWorkspace(workspace, { force: true }).catch(() => undefined);
     throw error;
   }
   if (run.status.pid !== undefined) trackLiveSession(sessionId, run.status.pid);

@@ -20,6 +20,8 @@ export interface RunParts {
   files: ClaudeSessionStatus['files'];
   env: Record<string, string>;
   guarded: AttachedGuard;
+  /** Delivers the session's workspace at its end. */
+  deliver?: ((status: ClaudeSessionStatus) => Promise<void>) | undefined;
   emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
   wants: (event: keyof SpawnerEvents) => boolean;
 }
@@ -69,6 +71,7 @@ export function createRun(o: FilledSpawnerOptions, config: ClaudeSessionConfig, 
     sandboxed: parts.invocation.prefix.length > 0,
     logger: o.logger,
     guard: parts.guarded.channel,
+    ...(parts.deliver ? { deliver: parts.deliver } : {}),
     emit: parts.emit,
     wants: parts.wants,
   });

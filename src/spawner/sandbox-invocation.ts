@@ -20,6 +20,7 @@ export interface SandboxInput {
   runDir: string;
   socketDir: string;
   readOnlyPaths?: readonly string[];
+  writablePaths?: readonly string[];
 }
 
 /** Wraps the CLI in bubblewrap: the plan is read off the machine, the exec guard preloaded into every program. */
@@ -38,6 +39,7 @@ export async function sandboxInvocation(support: SandboxSupport, input: SandboxI
     command: input.command,
     pathEnv: env['PATH'] ?? '',
     readOnly: input.readOnlyPaths,
+    writable: input.writablePaths,
     env: { LD_PRELOAD: `${SANDBOX_RUN_DIR}/exec-guard.so` },
   });
   return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', input.command] };

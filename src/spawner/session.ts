@@ -233,6 +233,7 @@ export class SessionRun {
       secrets: this.#init.secrets,
     });
     this.refreshFromMetrics();
+    await this.#init.deliver?.(this.status);
     await writeStatusFile(this.status);
     this.#done.resolve(this.status);
   }

@@ -23,6 +23,9 @@ const canonical = (value: unknown): string => JSON.stringify(value, (_key, v: un
 export function warmMatches(template: ClaudeSessionConfig, config: ClaudeSessionConfig): boolean {
   return (
     config.resumeClaudeSessionId === undefined &&
+    // A warm process runs in its template's folder; a workspace session runs in a checkout made for it.
+    config.workspace === undefined &&
+    template.workspace === undefined &&
     resolve(template.workingDirectory) === resolve(config.workingDirectory) &&
     template.model === config.model &&
     template.maxTurns === config.maxTurns &&

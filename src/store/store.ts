@@ -24,9 +24,10 @@ const SQL = {
     error = CASE WHEN @setError THEN @error ELSE error END, updated_at = @now WHERE request_id = @requestId`,
   getRequest: 'SELECT * FROM requests WHERE request_id = @id',
   listRequests: `SELECT * FROM requests WHERE ${ANY_STATE} ORDER BY created_at, rowid LIMIT @limit`,
-  insertSession: `INSERT INTO sessions (session_id, request_id, claude_session_id, pid, working_directory, state, started_at)
-    VALUES (@sessionId, @requestId, @claudeSessionId, @pid, @workingDirectory, @state, @startedAt)`,
-  endSession: `UPDATE sessions SET state = @state, outcome = @outcome, ended_at = @endedAt, status = @status WHERE session_id = @sessionId`,
+  insertSession: `INSERT INTO sessions (session_id, request_id, claude_session_id, pid, working_directory, state, started_at, status)
+    VALUES (@sessionId, @requestId, @claudeSessionId, @pid, @workingDirectory, @state, @startedAt, @status)`,
+  endSession: `UPDATE sessions SET state = @state, outcome = @outcome, ended_at = @endedAt, status = coalesce(@status, status)
+    WHERE session_id = @sessionId`,
   getSession: 'SELECT * FROM sessions WHERE session_id = @id',
   listSessions: `SELECT * FROM sessions WHERE ${ANY_STATE} AND (@requestId IS NULL OR request_id = @requestId)
     ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
@@ -146,15 +147,16 @@ export class DaemonStore {
     return rows.map(codec.requestFromRow);
   }
 
-  /** Records a started session (`state` defaults to `running`). */
-  recordSessionStarted(s: Omit<StoredSession, 'state' | 'endedAt' | 'status' | 'outcome'> & { state?: string }): void {
+  /** Records a started session (`state` defaults to `running`), with its first status when given. */
+  recordSessionStarted(s: Omit<StoredSession, 'state' | 'endedAt' | 'outcome'> & { state?: string }): void {
     const { sessionId, claudeSessionId, workingDirectory } = s;
     const startedAt = codec.toMs(s.startedAt, 'startedAt');
-    this.stmt.insertSession.run({ sessionId, requestId: s.requestId ?? null, claudeSessionId, pid: s.pid ?? null, workingDirectory, state: s.state ?? 'running', startedAt });
+    const status = s.status === undefined ? null : codec.jsonText(s.status);
+    this.stmt.insertSession.run({ sessionId, requestId: s.requestId ?? null, claudeSessionId, pid: s.pid ?? null, workingDirectory, state: s.state ?? 'running', startedAt, status });
   }
 
   /**
-   * Records how a session ended (`status` goes through `toJson`). Recording again overwrites.
+   * Records how a session ended (`status` goes through `toJson`; without one, the first status stays). Recording again overwrites.
    * @throws SessionNotFoundError when the session was never recorded as started.
    */
   recordSessionEnded(sessionId: string, end: { state: string; outcome?: string; endedAt: Date; status?: unknown }): void {

@@ -24,6 +24,8 @@ export interface SessionRunInit {
   logger: Logger;
   /** The session's guard channel: told when the budget is used up, and synced before a tool counts as unguarded. */
   guard?: { overBudget(): void; sync(): Promise<void> };
+  /** Runs once the session has ended and none of its processes is left, before its final status is written. */
+  deliver?: (status: ClaudeSessionStatus) => Promise<void>;
   emit: <K extends keyof SpawnerEvents>(event: K, ...payload: SpawnerEvents[K]) => void;
   wants: (event: keyof SpawnerEvents) => boolean;
 }

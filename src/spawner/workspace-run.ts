@@ -1,0 +1,55 @@
+// A session's git workspace as the spawner runs it: made (or found again) before the session, its work committed
+// and delivered as a branch once no process of the session is left, and its folder kept or removed as `keep` says.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClaudeSessionConfig, ClaudeSessionStatus, VPIdentity, WorkspaceStatus } from '../session/types.js';
+import type { Logger } from '../utils/logger.js';
+import { continueWorkspace, createWorkspace, finalizeWorkspace, removeWorkspace, resolveWorkspaceSpec, type Workspace } from '../workspace/index.js';
+
+/** Where a spawner keeps its sessions' workspaces. */
+export const workspacesRoot = (stateDir: string): string => join(stateDir, 'workspaces');
+
+/** The workspace `config` asks for, or undefined. Throws the typed `WorkspaceError`s before anything else is written. */
+export async function openSessionWorkspace(config: ClaudeSessionConfig, stateDir: string, sessionId: string): Promise<Workspace | undefined> {
+  if (!config.workspace) return undefined;
+  const { taskId } = config.taskContext;
+  const spec = resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId });
+  const root = workspacesRoot(stateDir);
+  const options = { root, sessionId, taskId };
+  const ws = config.workspace.path === undefined ? await createWorkspace(spec, options) : await continueWorkspace(spec, config.workspace.path, options);
+  // A state folder inside the repository (the default) must not show the workspaces to the repository's own git.
+  await writeFile(join(root, '.gitignore'), '*\n');
+  return ws;
+}
+
+/** The status of a workspace before its session has delivered anything. */
+export function startingStatus(ws: Workspace): WorkspaceStatus {
+  const { path, repository, branch, baseRef, baseCommit, keep } = ws;
+  return { path, repository, branch, baseRef, baseCommit, headCommit: baseCommit, commits: 0, filesChanged: [], insertions: 0, deletions: 0, keep, kept: true };
+}
+
+/**
+ * At the session's end, with none of its processes left (nothing can race the supervisor's git): commits what
+ * it left uncommitted, delivers its branch to the repository, then removes the folder when `keep` says so and no
+ * work would be lost. A failure is recorded in `status.workspace.error`, and the folder is then kept.
+ */
+export async function deliverSessionWorkspace(ws: Workspace, status: ClaudeSessionStatus, identity: VPIdentity, logger: Logger): Promise<void> {
+  const { sessionId } = status;
+  let delivered: WorkspaceStatus;
+  try {
+    delivered = { ...(await finalizeWorkspace(ws, identity)), keep: ws.keep, kept: true };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    status.workspace = { ...(status.workspace ?? startingStatus(ws)), error: message };
+    logger.error({ sessionId, err: error, workspace: ws.path }, 'the workspace could not be delivered; its folder is kept');
+    return;
+  }
+  status.workspace = delivered;
+  if (ws.keep === 'always' || (ws.keep === 'on-failure' && status.state !== 'completed')) return;
+  try {
+    await removeWorkspace(ws);
+    delivered.kept = false;
+  } catch (error) {
+    logger.warn({ sessionId, err: error, workspace: ws.path }, 'the workspace folder is kept');
+  }
+}
