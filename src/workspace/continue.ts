@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ErrorCodes, WorkspaceError } from '../session/errors.js';
-import { build, createFailed, reserveFolder } from './create.js';
+import { build, createFailed, reserveFolder, workspaceRecord } from './create.js';
 import { repoGit } from './git.js';
-import { GIT_DIR, openWorkspace, TREE_DIR } from './manifest.js';
+import { openWorkspace } from './manifest.js';
 import { inspectRepository, resolveBaseCommit } from './repository.js';
 import type { ResolvedSpec, Workspace } from './types.js';
 
@@ -28,20 +28,7 @@ export async function continueWorkspace(spec: ResolvedSpec, path: string, option
     await rm(reserved, { recursive: true, force: true });
     throw mismatch(`a workspace of ${spec.branch} lives in ${reserved}`);
   }
-  const ws: Workspace = {
-    version: 1,
-    path: join(dir, TREE_DIR),
-    gitDir: join(dir, GIT_DIR),
-    repository,
-    objectsDir,
-    branch: spec.branch,
-    baseRef: spec.baseRef,
-    baseCommit: await resolveBaseCommit(repository, spec.baseRef),
-    keep: spec.keep,
-    createdAt: new Date().toISOString(),
-    ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
-    ...(options.taskId === undefined ? {} : { taskId: options.taskId }),
-  };
+  const ws = workspaceRecord(dir, spec, { repository, objectsDir, baseCommit: await resolveBaseCommit(repository, spec.baseRef) }, options);
   try {
     await build(ws, undefined, branch.stdout.trim());
     return ws;

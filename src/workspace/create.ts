@@ -30,20 +30,7 @@ export async function createWorkspace(spec: ResolvedSpec, options: CreateWorkspa
   }
   const { repository, objectsDir, baseCommit } = checked;
   const dir = await reserveFolder(root, repository, spec.branch);
-  const ws: Workspace = {
-    version: 1,
-    path: join(dir, TREE_DIR),
-    gitDir: join(dir, GIT_DIR),
-    repository,
-    objectsDir,
-    branch: spec.branch,
-    baseRef: spec.baseRef,
-    baseCommit,
-    keep: spec.keep,
-    createdAt: new Date().toISOString(),
-    ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
-    ...(options.taskId === undefined ? {} : { taskId: options.taskId }),
-  };
+  const ws = workspaceRecord(dir, spec, { repository, objectsDir, baseCommit }, options);
   try {
     await build(ws, signal);
     return ws;
@@ -54,6 +41,22 @@ export async function createWorkspace(spec: ResolvedSpec, options: CreateWorkspa
     if (full) throw new WorkspaceError(ErrorCodes.WORKSPACE_NO_SPACE, 'workspace.root', root, `Ran out of space while making a workspace in ${root}`, { cause: error });
     throw createFailed(root, error instanceof Error ? error.message : String(error), error);
   }
+}
+
+/** The manifest of a new workspace in the reserved folder `dir`. */
+export function workspaceRecord(dir: string, spec: ResolvedSpec, found: Checked, options: { sessionId?: string; taskId?: string }): Workspace {
+  return {
+    version: 1,
+    path: join(dir, TREE_DIR),
+    gitDir: join(dir, GIT_DIR),
+    ...found,
+    branch: spec.branch,
+    baseRef: spec.baseRef,
+    keep: spec.keep,
+    createdAt: new Date().toISOString(),
+    ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+    ...(options.taskId === undefined ? {} : { taskId: options.taskId }),
+  };
 }
 
 interface Checked {
