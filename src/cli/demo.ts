@@ -136,8 +136,10 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
     await pool.drain(5000);
     recovery.close();
     await server.close();
-    if (!options.keep) rmSync(work, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
+    // Retried: a session's last files (its guard channel, a crash dump) may still be going away meanwhile.
+    const gone = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 };
+    if (!options.keep) rmSync(work, gone);
+    rmSync(home, gone);
   }
 }
 
