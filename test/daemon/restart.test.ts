@@ -33,11 +33,13 @@ describe('daemon restart after SIGKILL', () => {
     { isolation: 'none', name: 'stops leftover processes, resumes the running session and runs the queued request' },
     { isolation: 'sandbox', name: 'a sandboxed session dies with the daemon and is resumed on restart' },
   ] as const;
-  for (const { isolation, name } of cases) it(name, async () => {
+  for (const { isolation, name } of cases) it(name, async (t) => {
     const env = cliEnv(server, dir.path);
     const state = join(dir.path, `state-${isolation}`);
     const args = ['--state', state, '--charters', join(dir.path, 'charters'), '--max-sessions', '1'];
     const first = await startServe(args, env);
+    // A test that fails before the planned SIGKILL must not leave this daemon running.
+    t.after(() => void (first.child.exitCode === null && first.child.signalCode === null && first.child.kill('SIGKILL')));
     const long = await vp(['submit', writeTask(dir.path, 'long', 'long', `isolation: ${isolation}`), '--state', state, '--json'], env);
     const queued = await vp(['submit', writeTask(dir.path, 'queued', 'queued'), '--state', state, '--json'], env);
     assert.equal(long.code, 0, long.stderr);
