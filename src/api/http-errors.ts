@@ -9,11 +9,15 @@ export interface ErrorBody {
   value?: unknown;
 }
 
+// A request's workspace setting that cannot work with its repository: the request's fault.
+const BAD_WORKSPACE = new Set(['ERR_WORKSPACE_NOT_A_REPOSITORY', 'ERR_WORKSPACE_BASE_REF', 'ERR_WORKSPACE_BRANCH_INVALID', 'ERR_WORKSPACE_BRANCH_EXISTS', 'ERR_WORKSPACE_MERGE_IN_PROGRESS']);
+
 /** HTTP status of a `VpDaemonError` code. */
 export function statusOfCode(code: string): number {
-  if (code === 'ERR_INVALID_CONFIG' || code === 'ERR_INVALID_OPTION' || code === 'ERR_TASK_FILE') return 400;
+  if (code === 'ERR_INVALID_CONFIG' || code === 'ERR_INVALID_OPTION' || code === 'ERR_TASK_FILE' || BAD_WORKSPACE.has(code)) return 400;
+  if (code === 'ERR_WORKSPACE_NO_SPACE') return 507;
   if (code.endsWith('_NOT_FOUND')) return 404;
-  if (code === 'ERR_DUPLICATE_REQUEST' || code === 'ERR_SESSION_NOT_RUNNING') return 409;
+  if (code === 'ERR_DUPLICATE_REQUEST' || code === 'ERR_SESSION_NOT_RUNNING' || code === 'ERR_WORKSPACE_IN_USE') return 409;
   if (code === 'ERR_QUEUE_FULL') return 429;
   if (code === 'ERR_POOL_DRAINING') return 503;
   return 500;

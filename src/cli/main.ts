@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
 // Bad input (a config, a task file, usage) exits 2; a failed operation exits 1.
 function exitCodeForError(error: unknown): number {
   if (error instanceof UsageError) return 2;
-  if (isVpDaemonError(error)) return /CONFIG|OPTION|TASK_FILE|CHARTER|WORKDIR/.test(error.code) ? 2 : 1;
+  if (isVpDaemonError(error)) return /CONFIG|OPTION|TASK_FILE|CHARTER|WORKDIR|WORKSPACE_(NOT_A_REPOSITORY|BASE_REF|BRANCH|MERGE)/.test(error.code) ? 2 : 1;
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return 2;
   return 1;
 }

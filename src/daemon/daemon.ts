@@ -10,6 +10,8 @@ import type { RecoveryStatistics } from '../recovery/types.js';
 import type { SpawnerOptions } from '../spawner/options.js';
 import { reapSession } from '../spawner/process-tree.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
+import { workspacesRoot } from '../spawner/workspace-run.js';
+import { checkWorkspace, resolveWorkspaceSpec } from '../workspace/index.js';
 import { continuedConfig } from '../session/continuation.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionMetricsSummary } from '../session/types.js';
 import { DaemonStore } from '../store/store.js';
@@ -18,6 +20,7 @@ import { resolveCharter, type CharterLookupOptions } from '../files/load.js';
 import { buildSessionConfig, determinePriority } from './triage.js';
 import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
+import { removeStaleWorkspaces } from './stale-workspaces.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
 /** Options of {@link VPDaemon}. */
@@ -128,6 +131,8 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     const charter = await resolveCharter(request.charter, { ...this.#charters, baseDir: request.workingDirectory });
     const resolved: ResolvedTriageRequest = { ...request, charter, requestId: request.requestId ?? `req-${randomUUID()}` };
     const config = buildSessionConfig(resolved);
+    // A bad repository, base ref or branch is refused now, not when the session would start.
+    if (config.workspace) await checkWorkspace(resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId: config.taskContext.taskId }), workspacesRoot(this.stateDir));
     const priority = determinePriority(resolved);
     recorder.request({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
     this.#enqueue(resolved.requestId!, priority, config);
@@ -214,6 +219,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       if (session.requestId) interrupted.set(session.requestId, { resumeId: session.claudeSessionId, status: session.status as Partial<ClaudeSessionStatus> | undefined });
       this.#logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
     }
+    const continuing = new Set<string>();
     for (const request of store.listRequests({ state: ['queued', 'running'] })) {
       const triage = reviveTriage(request.triage as TriageRequest);
       const charter = await resolveCharter(triage.charter, { ...this.#charters, baseDir: triage.workingDirectory });
@@ -221,7 +227,10 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       const previous = interrupted.get(request.requestId);
       recorder.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });
       // The interrupted conversation is resumed in the interrupted session's workspace.
-      this.#enqueue(request.requestId, request.priority, previous ? continuedConfig(config, previous.status, previous.resumeId || undefined) : config);
+      const next = previous ? continuedConfig(config, previous.status, previous.resumeId || undefined) : config;
+      if (next.workspace?.path !== undefined) continuing.add(next.workspace.path);
+      this.#enqueue(request.requestId, request.priority, next);
     }
+    await removeStaleWorkspaces(workspacesRoot(this.stateDir), store.listSessions({ limit: 10_000 }), continuing, this.#logger);
   }
 }

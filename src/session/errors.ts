@@ -35,6 +35,7 @@ export const ErrorCodes = {
   WORKSPACE_DELIVER: 'ERR_WORKSPACE_DELIVER',
   WORKSPACE_GIT: 'ERR_WORKSPACE_GIT',
   WORKSPACE_UNSAFE: 'ERR_WORKSPACE_UNSAFE',
+  WORKSPACE_IN_USE: 'ERR_WORKSPACE_IN_USE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -340,7 +341,8 @@ export type WorkspaceErrorCode =
   | typeof ErrorCodes.WORKSPACE_TAMPERED
   | typeof ErrorCodes.WORKSPACE_DELIVER
   | typeof ErrorCodes.WORKSPACE_GIT
-  | typeof ErrorCodes.WORKSPACE_UNSAFE;
+  | typeof ErrorCodes.WORKSPACE_UNSAFE
+  | typeof ErrorCodes.WORKSPACE_IN_USE;
 
 /**
  * A workspace could not be created, read, finalized, delivered or removed. `field` names what was wrong
@@ -350,7 +352,8 @@ export type WorkspaceErrorCode =
  * `ERR_WORKSPACE_BRANCH_EXISTS`, `ERR_WORKSPACE_MERGE_IN_PROGRESS`, `ERR_WORKSPACE_NO_SPACE`, `ERR_WORKSPACE_CREATE`
  * (creation failed midway; nothing was left behind), `ERR_WORKSPACE_MANIFEST` (no valid `workspace.json`),
  * `ERR_WORKSPACE_TAMPERED` (the workspace's folders are not what was made), `ERR_WORKSPACE_DELIVER` (the branch
- * could not be fetched into the repository), `ERR_WORKSPACE_GIT` (another git command failed).
+ * could not be fetched into the repository), `ERR_WORKSPACE_GIT` (another git command failed), `ERR_WORKSPACE_IN_USE`
+ * (a live process of another session holds it).
  */
 export class WorkspaceError extends VpDaemonError {
   declare readonly code: WorkspaceErrorCode;

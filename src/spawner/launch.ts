@@ -78,7 +78,8 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
 
   const sessionId = `claude-session-${randomUUID()}`;
   // Its checks are the last before anything of the session is written; a bad repository, ref or branch stops here.
-  const workspace = await openSessionWorkspace(config, stateDir, sessionId);
+  const opened = await openSessionWorkspace(config, stateDir, sessionId);
+  const workspace = opened?.ws;
   const runCwd = workspace?.path ?? cwd;
   const claudeSessionId = config.resumeClaudeSessionId ?? randomUUID();
   const dir = join(stateDir, 'sessions', sessionId);
@@ -121,7 +122,7 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
     } else {
       o.logger.warn({ sessionId }, "isolation 'none': this session runs unsandboxed, with the daemon's user rights");
     }
-    const deliver = workspace && ((status: ClaudeSessionStatus) => deliverSessionWorkspace(workspace, status, config.charter.identity, o.logger));
+    const deliver = opened && ((status: ClaudeSessionStatus) => deliverSessionWorkspace(opened, status, config.charter.identity, o.logger));
     run = createRun(o, config, { sessionId, claudeSessionId, cwd: runCwd, invocation, files, env, guarded, deliver, emit: ctx.emit, wants: ctx.wants });
     if (workspace) run.status.workspace = startingStatus(workspace);
     ctx.register(sessionId, run, guarded);
@@ -135,6 +136,7 @@ async function launchGated(ctx: LaunchContext, config: ClaudeSessionConfig, warm
     await guarded?.channel.close();
     await rm(dir, { recursive: true, force: true });
     // A workspace made for this start holds no work yet; one continued from an earlier attempt stays.
+    await opened?.release();
     if (workspace && config.workspace?.path === undefined) await removeWorkspace(workspace, { force: true }).catch(() => undefined);
     throw error;
   }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
+import { procStat } from '../utils/proc.js';
 import { SESSION_MARKER_VAR } from './env.js';
 
 const ENTRY_PREFIX = Buffer.from(`${SESSION_MARKER_VAR}=`);
@@ -104,13 +105,8 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
 
 /** The process group of `pid` (field 5 of /proc/<pid>/stat), or undefined when it is gone. */
 function processGroup(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-  } catch {
-    return undefined;
-  }
+  const group = procStat(pid)?.[2];
+  return group === undefined ? undefined : Number(group);
 }
 
 /**

@@ -4,13 +4,22 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, VPIdentity, WorkspaceStatus } from '../session/types.js';
 import type { Logger } from '../utils/logger.js';
-import { continueWorkspace, createWorkspace, finalizeWorkspace, removeWorkspace, resolveWorkspaceSpec, type Workspace } from '../workspace/index.js';
+import { continueWorkspace, createWorkspace, finalizeWorkspace, leaseWorkspace, removeWorkspace, resolveWorkspaceSpec, type Workspace } from '../workspace/index.js';
 
 /** Where a spawner keeps its sessions' workspaces. */
 export const workspacesRoot = (stateDir: string): string => join(stateDir, 'workspaces');
 
-/** The workspace `config` asks for, or undefined. Throws the typed `WorkspaceError`s before anything else is written. */
-export async function openSessionWorkspace(config: ClaudeSessionConfig, stateDir: string, sessionId: string): Promise<Workspace | undefined> {
+/** A session's workspace, held by it (see `leaseWorkspace`) until `release`. */
+export interface SessionWorkspace {
+  ws: Workspace;
+  release: () => Promise<void>;
+}
+
+/**
+ * The workspace `config` asks for, leased to the session, or undefined. Throws the typed `WorkspaceError`s before
+ * anything else is written (`ERR_WORKSPACE_IN_USE` when a live session holds the workspace to be continued).
+ */
+export async function openSessionWorkspace(config: ClaudeSessionConfig, stateDir: string, sessionId: string): Promise<SessionWorkspace | undefined> {
   if (!config.workspace) return undefined;
   const { taskId } = config.taskContext;
   const spec = resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId });
@@ -19,7 +28,7 @@ export async function openSessionWorkspace(config: ClaudeSessionConfig, stateDir
   const ws = config.workspace.path === undefined ? await createWorkspace(spec, options) : await continueWorkspace(spec, config.workspace.path, options);
   // A state folder inside the repository (the default) must not show the workspaces to the repository's own git.
   await writeFile(join(root, '.gitignore'), '*\n');
-  return ws;
+  return { ws, release: await leaseWorkspace(ws, sessionId) };
 }
 
 /** The status of a workspace before its session has delivered anything. */
@@ -33,7 +42,15 @@ export function startingStatus(ws: Workspace): WorkspaceStatus {
  * it left uncommitted, delivers its branch to the repository, then removes the folder when `keep` says so and no
  * work would be lost. A failure is recorded in `status.workspace.error`, and the folder is then kept.
  */
-export async function deliverSessionWorkspace(ws: Workspace, status: ClaudeSessionStatus, identity: VPIdentity, logger: Logger): Promise<void> {
+export async function deliverSessionWorkspace({ ws, release }: SessionWorkspace, status: ClaudeSessionStatus, identity: VPIdentity, logger: Logger): Promise<void> {
+  try {
+    await deliverAndClean(ws, status, identity, logger);
+  } finally {
+    await release();
+  }
+}
+
+async function deliverAndClean(ws: Workspace, status: ClaudeSessionStatus, identity: VPIdentity, logger: Logger): Promise<void> {
   const { sessionId } = status;
   let delivered: WorkspaceStatus;
   try {
@@ -47,7 +64,7 @@ export async function deliverSessionWorkspace(ws: Workspace, status: ClaudeSessi
   status.workspace = delivered;
   if (ws.keep === 'always' || (ws.keep === 'on-failure' && status.state !== 'completed')) return;
   try {
-    await removeWorkspace(ws);
+    await removeWorkspace(ws, { holder: status.sessionId });
     delivered.kept = false;
   } catch (error) {
     logger.warn({ sessionId, err: error, workspace: ws.path }, 'the workspace folder is kept');

@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unl
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DaemonRunningError } from '../session/errors.js';
+import { procStat } from '../utils/proc.js';
 
 /** The lock file's name inside the state folder. */
 export const LOCK_FILE = 'daemon.lock';
@@ -118,12 +119,8 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     if (errno(error) !== 'EPERM') return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/\) Z /.test(stat);
-  } catch {
-    return true; // no procfs: trust kill(0)
-  }
+  const fields = procStat(pid);
+  return fields === undefined ? true : fields[0] !== 'Z'; // no procfs: trust kill(0)
 }
 
 /** Removes the lock file only if it still holds `raw`; puts back a file that changed meanwhile. */

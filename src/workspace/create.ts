@@ -65,6 +65,14 @@ interface Checked {
   baseCommit: string;
 }
 
+/**
+ * The checks `createWorkspace` makes before it writes anything, on their own: to refuse a request with a bad
+ * repository, base ref or branch when it is queued rather than when its session starts. Writes nothing.
+ */
+export async function checkWorkspace(spec: ResolvedSpec, root: string, signal?: AbortSignal): Promise<void> {
+  await check(spec, resolve(root), signal);
+}
+
 async function check(spec: ResolvedSpec, root: string, signal: AbortSignal | undefined): Promise<Checked> {
   const { repository, objectsDir, bare } = await inspectRepository(spec.repository, signal);
   if (!bare) await assertNoOperationInProgress(repository, signal);

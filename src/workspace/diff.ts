@@ -1,20 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { objectFormatOf } from './config.js';
 import { isRealDir } from './fs-util.js';
-import { repoGit, workspaceGit } from './git.js';
+import { git, repoGit, workspaceGit } from './git.js';
 import { workspaceDir } from './manifest.js';
-import { asWorkspaceError, prepareWorkspace } from './prepare.js';
+import { asWorkspaceError } from './prepare.js';
 import type { Workspace, WorkspaceDiffTarget } from './types.js';
 
 const DIFF_FLAGS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--binary'];
 
 /**
  * The patch of everything the workspace's branch holds beyond its base commit.
- * - For a `Workspace` whose folder still exists: computed in the workspace, from `baseCommit` to what its tree holds
- *   now, uncommitted and untracked files included (`.gitignore` respected), i.e. what `finalizeWorkspace` delivers.
- *   It sanitizes the workspace like `finalizeWorkspace` does (call it when no session process is alive), commits
- *   nothing and leaves the tree as it was (untracked files are staged in a scratch index only).
+ * - For a `Workspace` whose folder still exists: from `baseCommit` to what its tree holds now, uncommitted and
+ *   untracked files included (`.gitignore` respected), i.e. what `finalizeWorkspace` would deliver. It is safe while
+ *   the session runs: it neither reads the workspace's git folder (the session may have written anything there)
+ *   nor writes the workspace; a scratch git folder borrowing the repository's objects does the work.
  * - Otherwise: `git diff <baseCommit> refs/heads/<branch>` in the repository (the delivered branch).
  */
 export async function workspaceDiff(target: WorkspaceDiffTarget): Promise<string> {
@@ -26,16 +27,17 @@ export async function workspaceDiff(target: WorkspaceDiffTarget): Promise<string
 }
 
 async function diffOfTree(ws: Workspace): Promise<string> {
-  const scratchIndex = join(ws.gitDir, `vp-diff-index-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const scratch = await mkdtemp(join(tmpdir(), 'vp-diff-'));
+  const view = { gitDir: join(scratch, 'git'), path: ws.path };
   try {
-    const tip = await prepareWorkspace(ws);
-    const env = { GIT_INDEX_FILE: scratchIndex };
-    await workspaceGit(ws, ['read-tree', tip], { env });
-    await workspaceGit(ws, ['add', '--all', '--', ':/'], { env });
-    return (await workspaceGit(ws, ['diff', '--cached', ...DIFF_FLAGS, ws.baseCommit, '--'], { env })).stdout;
+    await git(['init', '--quiet', '--bare', '--template=', `--object-format=${objectFormatOf(ws.baseCommit)}`, view.gitDir]);
+    await writeFile(join(view.gitDir, 'objects', 'info', 'alternates'), `${ws.objectsDir}\n`);
+    await workspaceGit(view, ['read-tree', ws.baseCommit]);
+    await workspaceGit(view, ['add', '--all', '--', ':/']);
+    return (await workspaceGit(view, ['diff', '--cached', ...DIFF_FLAGS, ws.baseCommit, '--'])).stdout;
   } catch (error) {
     throw asWorkspaceError(error, ws, 'diff');
   } finally {
-    await rm(scratchIndex, { force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }

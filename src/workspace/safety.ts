@@ -6,16 +6,20 @@ import { workspaceGit } from './git.js';
 import { assertWorkspaceShape, openWorkspace, workspaceDir } from './manifest.js';
 import { parsePorcelainPaths } from './parse.js';
 import { isAncestor, prepareWorkspace } from './prepare.js';
+import { workspaceHolder } from './lease.js';
 import type { Workspace, WorkspaceSafety } from './types.js';
 
 /**
- * Whether removing the workspace loses nothing: safe only when its tree holds no uncommitted change and the
- * repository's branch exists and is at (or contains) the workspace's branch. Sanitizes the workspace first, so
- * call it, like `finalizeWorkspace`, once no session process is alive. Never throws: a failure is a reason.
+ * Whether removing the workspace loses nothing: safe only when no live process holds it (see `leaseWorkspace`), its
+ * tree holds no uncommitted change and the repository's branch exists and is at (or contains) the workspace's
+ * branch. Sanitizes the workspace first, so call it, like `finalizeWorkspace`, once no session process is alive.
+ * Never throws: a failure is a reason.
  */
-export async function workspaceSafety(ws: Workspace): Promise<WorkspaceSafety> {
+export async function workspaceSafety(ws: Workspace, options: RemoveOptions = {}): Promise<WorkspaceSafety> {
   try {
     if (!(await isRealDir(workspaceDir(ws)))) return { safe: false, reason: `the workspace folder ${workspaceDir(ws)} does not exist` };
+    const holder = await workspaceHolder(ws);
+    if (holder && !(holder.pid === process.pid && holder.sessionId === options.holder)) return { safe: false, inUse: true, reason: `it is in use by process ${holder.pid}${holder.sessionId ? ` (session ${holder.sessionId})` : ''}` };
     const head = await prepareWorkspace(ws);
     const status = await workspaceGit(ws, ['status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=all']);
     const dirty = parsePorcelainPaths(status.stdout);
@@ -29,12 +33,20 @@ export async function workspaceSafety(ws: Workspace): Promise<WorkspaceSafety> {
   }
 }
 
+/** Options of `removeWorkspace` and `workspaceSafety`. */
+export interface RemoveOptions {
+  /** Remove even when it is not safe. */
+  force?: boolean;
+  /** The session of this process that holds the workspace and removes it at its end: its lease does not count. */
+  holder?: string;
+}
+
 /**
  * Removes the workspace's folder when {@link workspaceSafety} says it is safe (or `force` is set); otherwise throws
  * `ERR_WORKSPACE_UNSAFE` naming why. A folder already gone is fine; one whose manifest is not this workspace's is
  * refused (`ERR_WORKSPACE_MANIFEST`). Never deletes a branch of the repository.
  */
-export async function removeWorkspace(ws: Workspace, options: { force?: boolean } = {}): Promise<void> {
+export async function removeWorkspace(ws: Workspace, options: RemoveOptions = {}): Promise<void> {
   assertWorkspaceShape(ws);
   const dir = workspaceDir(ws);
   if (!(await isRealDir(dir))) return;
@@ -43,7 +55,7 @@ export async function removeWorkspace(ws: Workspace, options: { force?: boolean 
     throw new WorkspaceError(ErrorCodes.WORKSPACE_MANIFEST, 'workspace.path', dir, `${dir} holds the workspace of ${onDisk.branch} in ${onDisk.repository}, not this one`);
   }
   if (!options.force) {
-    const safety = await workspaceSafety(ws);
+    const safety = await workspaceSafety(ws, options);
     if (!safety.safe) throw new WorkspaceUnsafeError(ws.path, safety.reason);
   }
   await rm(dir, { recursive: true, force: true });

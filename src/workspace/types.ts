@@ -47,8 +47,8 @@ export interface GitIdentity {
   email: string;
 }
 
-/** Whether `removeWorkspace` may remove a workspace without losing work. */
-export type WorkspaceSafety = { safe: true } | { safe: false; reason: string };
+/** Whether `removeWorkspace` may remove a workspace without losing work; `inUse` when a live session holds it. */
+export type WorkspaceSafety = { safe: true } | { safe: false; reason: string; inUse?: true };
 
 /** What `workspaceDiff` needs when the workspace itself is gone. */
 export type WorkspaceDiffTarget = Workspace | Pick<Workspace, 'repository' | 'baseCommit' | 'branch'>;

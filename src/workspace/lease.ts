@@ -1,0 +1,52 @@
+// lease.json beside a workspace's manifest: which live process runs a session in it. Removal (the session's own
+// cleanup, `pruneWorkspaces`, a daemon's start) leaves a leased workspace alone. The file lies outside the tree and
+// the git folder, so the session cannot write it.
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ErrorCodes, WorkspaceError } from '../session/errors.js';
+import { processStartTicks } from '../utils/proc.js';
+import { writeFileAtomic } from './fs-util.js';
+import { workspaceDir } from './manifest.js';
+import type { Workspace } from './types.js';
+
+const LEASE_FILE = 'lease.json';
+
+const leaseSchema = z.object({ pid: z.number().int().positive(), startTicks: z.string(), sessionId: z.string().optional(), since: z.string() });
+
+/** Who holds a workspace: a process (named by pid and start time, so a reused pid is no holder) and its session. */
+export type WorkspaceLease = z.infer<typeof leaseSchema>;
+
+const leasePath = (ws: Pick<Workspace, 'path'>): string => join(workspaceDir(ws), LEASE_FILE);
+
+/** The live holder of the workspace, or undefined when none is recorded or the recorded process is gone. */
+export async function workspaceHolder(ws: Pick<Workspace, 'path'>): Promise<WorkspaceLease | undefined> {
+  const text = await readFile(leasePath(ws), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let lease: WorkspaceLease;
+  try {
+    lease = leaseSchema.parse(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+  return processStartTicks(lease.pid) === lease.startTicks ? lease : undefined;
+}
+
+/**
+ * Records this process as the workspace's holder for `sessionId` and returns the release. Throws
+ * `ERR_WORKSPACE_IN_USE` when another live process, or another session of this one, holds it.
+ */
+export async function leaseWorkspace(ws: Pick<Workspace, 'path'>, sessionId: string): Promise<() => Promise<void>> {
+  const holder = await workspaceHolder(ws);
+  if (holder && !(holder.pid === process.pid && holder.sessionId === sessionId)) {
+    const who = `process ${holder.pid}${holder.sessionId ? ` (session ${holder.sessionId})` : ''}`;
+    throw new WorkspaceError(ErrorCodes.WORKSPACE_IN_USE, 'workspace.path', ws.path, `Workspace ${ws.path} is in use by ${who} since ${holder.since}`);
+  }
+  const lease: WorkspaceLease = { pid: process.pid, startTicks: processStartTicks(process.pid) ?? '', sessionId, since: new Date().toISOString() };
+  const text = `${JSON.stringify(lease)}\n`;
+  await writeFileAtomic(leasePath(ws), text);
+  return async () => {
+    // Only our own lease: a later holder's stays.
+    if ((await readFile(leasePath(ws), 'utf8').catch(() => undefined)) === text) await rm(leasePath(ws), { force: true });
+  };
+}
