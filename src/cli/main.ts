@@ -7,6 +7,7 @@ import { clientCommands, DaemonCallError } from './commands/client.js';
 import { doctorCommand } from './commands/doctor.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { SERVE_HELP, serveCommand } from './commands/serve.js';
+import { diffCommand, pruneCommand, workspacesCommand } from './commands/workspaces.js';
 import { runDemo } from './demo.js';
 
 const HELP = `vp-daemon: spawn, pool and supervise headless Claude Code sessions
@@ -26,6 +27,8 @@ Commands:
   deny <approval> [--reason TEXT]
   cancel <request> [--terminate]
   drain [--timeout MS]     Stop admitting, finish running sessions
+  diff <session>           A session's changes against its base commit, as a patch
+  workspaces [prune]       The workspaces kept in the state folder; prune removes those whose branches are safe
 
 Common options: --state DIR (default .vp-daemon), --json (one JSON object per line), --help
 
@@ -55,6 +58,10 @@ Example:
   deny: 'vp-daemon deny <approval> [--reason TEXT] [--state DIR]\n\nExample:\n  vp-daemon deny approval-… --reason "not on Fridays"\n',
   cancel: 'vp-daemon cancel <request> [--terminate] [--state DIR]\n\nExample:\n  vp-daemon cancel req-… --terminate\n',
   drain: 'vp-daemon drain [--timeout MS] [--state DIR]\n\nExample:\n  vp-daemon drain --timeout 60000\n',
+  diff:
+    'vp-daemon diff <session> [--state DIR]\n\nPrints, as a patch, what the session\'s workspace holds beyond its base commit: its tree while the\nfolder exists (uncommitted work included), else its delivered branch. Works with no daemon running\nfor a workspace made by the session; otherwise the daemon tells where the session\'s workspace was.\n\nExample:\n  vp-daemon diff claude-session-… | git apply --stat\n',
+  workspaces:
+    'vp-daemon workspaces [prune] [--state DIR] [--json]\n\nLists the workspaces kept under <state>/workspaces: branch, session, changes, and whether it can be\npruned. `prune` removes those whose work is all on their repository\'s branch; a workspace in use, with\nuncommitted changes or with commits its branch lacks is kept, and no branch is ever deleted.\n\nExamples:\n  vp-daemon workspaces\n  vp-daemon workspaces prune\n',
   doctor:
     'vp-daemon doctor [--json]\n\nChecks what sandboxed sessions need: bubblewrap and user namespaces, the exec guard library,\nthe Claude CLI (and whether its version is tested), git and a C compiler. Exits 1 when a needed check fails.\n\nExample:\n  npx vp-daemon doctor\n',
   demo: 'vp-daemon demo [--json] [--keep]\n\nRuns sessions of the real Claude CLI against an offline model server and prints a summary.\n\nExample:\n  npx vp-daemon demo\n',
@@ -132,6 +139,11 @@ async function main(argv: string[]): Promise<number> {
       return clientCommands.deny(state, need('an approval id'), values.reason, print);
     case 'cancel':
       return clientCommands.cancel(state, need('a request id'), values.terminate ?? false, print);
+    case 'diff':
+      return diffCommand(state, need('a session id'), (text) => void process.stdout.write(text));
+    case 'workspaces':
+      if (target !== undefined && target !== 'prune') throw new UsageError(`workspaces takes prune or nothing, got ${target}\n\n${help}`);
+      return target === 'prune' ? pruneCommand(state, json, print) : workspacesCommand(state, json, print);
     case 'drain':
       return clientCommands.drain(state, int(values.timeout, DEFAULT_DRAIN_TIMEOUT_MS, 'timeout'), print);
     default:

@@ -14,9 +14,11 @@ export function daemonBackend(daemon: VPDaemon): ControlBackend {
       return daemon.handleTriageRequest(reviveTriage(body as TriageRequest));
     },
     listSessions: (filter) => {
-      const live = spawner.getActiveSessions().map((s) => ({ sessionId: s.sessionId, state: s.state, startedAt: s.startTime, pid: s.pid }));
+      const live = spawner.getActiveSessions().map((s) => ({ sessionId: s.sessionId, state: s.state, startedAt: s.startTime, pid: s.pid, workspace: s.workspace }));
       const stored = store().listSessions({ state: filter.state, limit: filter.limit ?? 100 }).filter((s) => !live.some((l) => l.sessionId === s.sessionId));
-      return [...live.filter((s) => !filter.state || s.state === filter.state), ...stored.map(({ status: _status, ...rest }) => rest)];
+      // A stored session's status is large (its output); the list carries only its workspace.
+      const withWorkspace = ({ status, ...rest }: (typeof stored)[number]) => ({ ...rest, workspace: (status as { workspace?: unknown } | undefined)?.workspace });
+      return [...live.filter((s) => !filter.state || s.state === filter.state), ...stored.map(withWorkspace)];
     },
     getSession: (id) => spawner.getSessionStatus(id) ?? store().getSession(id),
     followSession: (id, onEvent) => {

@@ -5,6 +5,7 @@ import { objectFormatOf } from './config.js';
 import { isRealDir } from './fs-util.js';
 import { git, repoGit, workspaceGit } from './git.js';
 import { workspaceDir } from './manifest.js';
+import { parseNumstat } from './parse.js';
 import { asWorkspaceError } from './prepare.js';
 import type { Workspace, WorkspaceDiffTarget } from './types.js';
 
@@ -26,7 +27,21 @@ export async function workspaceDiff(target: WorkspaceDiffTarget): Promise<string
   return stdout;
 }
 
-async function diffOfTree(ws: Workspace): Promise<string> {
+/** Lines added and removed, and the paths changed, between the workspace's base commit and its tree now. */
+export interface TreeChanges {
+  filesChanged: string[];
+  insertions: number;
+  deletions: number;
+}
+
+/** What {@link workspaceDiff} shows of a workspace whose folder exists, as counts; as safe while its session runs. */
+export async function workspaceChanges(ws: Workspace): Promise<TreeChanges> {
+  return parseNumstat(await diffOfTree(ws, ['--numstat', '-z']));
+}
+
+// Against a scratch git folder that borrows the repository's objects: the session's git folder is neither read
+// nor written, and no config or attribute of the session's can run a program.
+async function diffOfTree(ws: Workspace, format: readonly string[] = []): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), 'vp-diff-'));
   const view = { gitDir: join(scratch, 'git'), path: ws.path };
   try {
@@ -34,7 +49,7 @@ async function diffOfTree(ws: Workspace): Promise<string> {
     await writeFile(join(view.gitDir, 'objects', 'info', 'alternates'), `${ws.objectsDir}\n`);
     await workspaceGit(view, ['read-tree', ws.baseCommit]);
     await workspaceGit(view, ['add', '--all', '--', ':/']);
-    return (await workspaceGit(view, ['diff', '--cached', ...DIFF_FLAGS, ws.baseCommit, '--'])).stdout;
+    return (await workspaceGit(view, ['diff', '--cached', ...DIFF_FLAGS, ...format, ws.baseCommit, '--'])).stdout;
   } catch (error) {
     throw asWorkspaceError(error, ws, 'diff');
   } finally {

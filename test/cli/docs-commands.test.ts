@@ -24,7 +24,7 @@ const MENTIONS: Record<string, string> = {
   'npm run': 'a program the exec guard sees (README: charter enforcement, isolation)',
   'npm publish': 'a requiredApprovals term',
 };
-const CLIENT = ['submit', 'status', 'sessions', 'logs', 'approve', 'deny', 'cancel', 'drain'];
+const CLIENT = ['submit', 'status', 'sessions', 'logs', 'approve', 'deny', 'cancel', 'drain', 'diff'];
 
 const isNpm = (text: string): boolean => /^npm(\s|$)/.test(text);
 /** Whether every npm command of a line (`a && b`, `a; b`) is one NOT_RUN lists (with or without more arguments). */
@@ -43,6 +43,7 @@ describe('the command lines of the docs, run as printed', () => {
     server = await startModelServer({
       scenarios: [
         { name: 'quick', steps: [say('Quick answer.')] },
+        { name: 'edit', steps: [bash('echo hello > hello.txt'), say('Wrote hello.txt.')] },
         // Waits for an approval; approved or denied, it keeps its slot a few seconds more, then finishes.
         { name: 'approval', steps: [bash('echo deploy staging'), bash('echo waiting && sleep 5'), say('Done after the approval.')] },
       ],

@@ -1,7 +1,9 @@
 // A daemon for the docs' client commands, and the sessions, approvals and requests their placeholders stand for.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioMarker } from '../../src/testing/index.js';
-import { daemonApi, startShell, stopGroup, type Checkout } from './docs.js';
+import { makeRepo } from '../workspace/helpers.js';
+import { daemonApi, startShell, stopGroup, subcommands, type Checkout } from './docs.js';
 import { waitFor } from './fixtures.js';
 
 /** Sessions the test's daemon runs at once: two that wait for approval fill it. */
@@ -44,11 +46,25 @@ export async function startDaemon(checkout: Checkout): Promise<Daemon> {
   };
 }
 
+function docsRepository(root: string): string {
+  const repo = join(root, 'docs-repo');
+  if (!existsSync(repo)) makeRepo(root, undefined, 'docs-repo');
+  return repo;
+}
+
 const PLACEHOLDER = /<session>|claude-session-…|<approval>|approval-…|<request>|req-…/g;
 
-/** Submits a task in `examples/` whose model follows `scenario`, with the examples' backend-engineer charter (by name). */
-async function submit(daemon: Daemon, scenario: string): Promise<string> {
-  const request = { task: { id: `DOCS-${scenario}`, description: `Docs test ${scenarioMarker(scenario)}` }, charter: 'backend-engineer', workingDirectory: join(daemon.root, 'examples') };
+/**
+ * Submits a task in `examples/` whose model follows `scenario`, with the examples' backend-engineer charter (by
+ * name); `workspace`: in a workspace of a small repository beside the examples.
+ */
+async function submit(daemon: Daemon, scenario: string, workspace = false): Promise<string> {
+  const request = {
+    task: { id: `DOCS-${scenario}`, description: `Docs test ${scenarioMarker(scenario)}` },
+    charter: 'backend-engineer',
+    workingDirectory: join(daemon.root, 'examples'),
+    ...(workspace && { workspace: { repository: docsRepository(daemon.root), keep: 'never' } }),
+  };
   return (await daemon.api.post<{ requestId: string }>('/v1/requests', request)).requestId;
 }
 
@@ -68,8 +84,10 @@ async function waitForApprovals(daemon: Daemon, count: number): Promise<string[]
 export async function prepare(daemon: Daemon, text: string): Promise<string> {
   const found = text.match(PLACEHOLDER) ?? [];
   const sessions: string[] = [];
+  // A diff needs a session that changed something in a workspace.
+  const diff = subcommands(text).includes('diff');
   for (const token of found.filter((t) => /session/.test(t))) {
-    const requestId = await submit(daemon, 'quick');
+    const requestId = diff ? await submit(daemon, 'edit', true) : await submit(daemon, 'quick');
     let sessionId = '';
     await waitFor(async () => {
       const listed = await daemon.api.get<{ sessionId: string; state: string; requestId?: string }[]>('/v1/sessions');

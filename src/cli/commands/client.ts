@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadTaskFile, type LoadTaskFileOptions } from '../../files/load.js';
+import type { WorkspaceStatus } from '../../session/types.js';
 import { renderTable } from '../table.js';
+import { branchLine } from '../workspace-view.js';
 import { daemonInfoPath } from './serve.js';
 
 /** A call to a running daemon's control API failed. */
@@ -27,7 +29,8 @@ async function connect(stateDir: string): Promise<Connection> {
   return { url, token };
 }
 
-async function call(stateDir: string, method: string, path: string, body?: unknown): Promise<unknown> {
+/** Calls the control API of the daemon running on `stateDir`; `DaemonCallError` when there is none or it refuses. */
+export async function daemonCall(stateDir: string, method: string, path: string, body?: unknown): Promise<unknown> {
   const { url, token } = await connect(stateDir);
   const response = await fetch(`${url}${path}`, {
     method,
@@ -52,25 +55,25 @@ const toWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k
 export const clientCommands = {
   async submit(stateDir: string, file: string, options: LoadTaskFileOptions, json: boolean, print: (line: string) => void): Promise<number> {
     const request = await loadTaskFile(resolve(file), options);
-    const result = (await call(stateDir, 'POST', '/v1/requests', toWire(request))) as { requestId: string; priority: string };
+    const result = (await daemonCall(stateDir, 'POST', '/v1/requests', toWire(request))) as { requestId: string; priority: string };
     print(json ? JSON.stringify(result) : `queued ${result.requestId} (priority ${result.priority})`);
     return 0;
   },
   async status(stateDir: string, json: boolean, print: (line: string) => void): Promise<number> {
-    const status = (await call(stateDir, 'GET', '/v1/status')) as { pool: { activeCount: number; capacity: number; queuedCount: number; utilization: number }; recovery: { totalCrashes: number } };
+    const status = (await daemonCall(stateDir, 'GET', '/v1/status')) as { pool: { activeCount: number; capacity: number; queuedCount: number; utilization: number }; recovery: { totalCrashes: number } };
     if (json) print(JSON.stringify(status));
     else print(`active ${status.pool.activeCount}/${status.pool.capacity}, queued ${status.pool.queuedCount}, utilization ${status.pool.utilization}%, crashes ${status.recovery.totalCrashes}`);
     return 0;
   },
   async sessions(stateDir: string, json: boolean, print: (line: string) => void): Promise<number> {
-    const sessions = (await call(stateDir, 'GET', '/v1/sessions?limit=50')) as { sessionId: string; state: string; outcome?: string; requestId?: string }[];
+    const sessions = (await daemonCall(stateDir, 'GET', '/v1/sessions?limit=50')) as { sessionId: string; state: string; outcome?: string; requestId?: string; workspace?: WorkspaceStatus }[];
     if (json) for (const s of sessions) print(JSON.stringify(s));
-    else print(renderTable(['session', 'state', 'outcome', 'request'], sessions.map((s) => [s.sessionId, s.state, s.outcome ?? '', s.requestId ?? ''])));
+    else print(renderTable(['session', 'state', 'outcome', 'request', 'branch'], sessions.map((s) => [s.sessionId, s.state, s.outcome ?? '', s.requestId ?? '', branchLine(s.workspace)])));
     return 0;
   },
   async logs(stateDir: string, sessionId: string, follow: boolean, json: boolean, print: (line: string) => void): Promise<number> {
     if (!follow) {
-      const status = (await call(stateDir, 'GET', `/v1/sessions/${encodeURIComponent(sessionId)}`)) as { stdout?: string; status?: { stdout?: string } };
+      const status = (await daemonCall(stateDir, 'GET', `/v1/sessions/${encodeURIComponent(sessionId)}`)) as { stdout?: string; status?: { stdout?: string } };
       print(json ? JSON.stringify(status) : (status.stdout ?? status.status?.stdout ?? ''));
       return 0;
     }
@@ -96,22 +99,22 @@ export const clientCommands = {
     return 0;
   },
   async approve(stateDir: string, approvalId: string, print: (line: string) => void): Promise<number> {
-    await call(stateDir, 'POST', `/v1/approvals/${encodeURIComponent(approvalId)}/approve`);
+    await daemonCall(stateDir, 'POST', `/v1/approvals/${encodeURIComponent(approvalId)}/approve`);
     print(`approved ${approvalId}`);
     return 0;
   },
   async deny(stateDir: string, approvalId: string, reason: string | undefined, print: (line: string) => void): Promise<number> {
-    await call(stateDir, 'POST', `/v1/approvals/${encodeURIComponent(approvalId)}/deny`, { reason });
+    await daemonCall(stateDir, 'POST', `/v1/approvals/${encodeURIComponent(approvalId)}/deny`, { reason });
     print(`denied ${approvalId}`);
     return 0;
   },
   async cancel(stateDir: string, requestId: string, terminate: boolean, print: (line: string) => void): Promise<number> {
-    await call(stateDir, 'POST', `/v1/requests/${encodeURIComponent(requestId)}/cancel`, { terminate });
+    await daemonCall(stateDir, 'POST', `/v1/requests/${encodeURIComponent(requestId)}/cancel`, { terminate });
     print(`cancelled ${requestId}`);
     return 0;
   },
   async drain(stateDir: string, timeoutMs: number, print: (line: string) => void): Promise<number> {
-    await call(stateDir, 'POST', '/v1/drain', { timeoutMs });
+    await daemonCall(stateDir, 'POST', '/v1/drain', { timeoutMs });
     print('drained');
     return 0;
   },

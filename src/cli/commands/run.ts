@@ -7,6 +7,7 @@ import { ClaudeSessionSpawner } from '../../spawner/spawner.js';
 import { createLogger } from '../../utils/logger.js';
 import { TASK_CHARTER_LOOKUP } from '../charter-help.js';
 import { exitCodeFor, progressLine, ProgressView } from '../progress.js';
+import { branchLine } from '../workspace-view.js';
 
 export const RUN_HELP = `vp-daemon run <task.yaml> [--json] [--state DIR] [--charters DIR]
 
@@ -51,7 +52,7 @@ export async function runCommand(args: { file: string; json: boolean; stateDir?:
   // The logger hides the values of secret-looking variables.
   logger.debug({ sessionId, taskId: config.taskContext.taskId, env: buildSessionEnv({ base: process.env, inherit: inheritEnv, sessionId }) }, 'session started');
   if (args.json) emit('started', { sessionId, taskId: config.taskContext.taskId });
-  else view?.note(`session ${sessionId} (${config.taskContext.taskId})`);
+  else view?.note(`session ${sessionId} (${config.taskContext.taskId})${config.workspace ? `, workspace ${spawner.getSessionStatus(sessionId)?.workspace?.branch ?? ''}` : ''}`);
   const timer = setInterval(() => {
     const status = spawner.getSessionStatus(sessionId);
     if (status && !args.json) view?.update(progressLine(status, Date.now() - started, lastTool));
@@ -64,11 +65,12 @@ export async function runCommand(args: { file: string; json: boolean; stateDir?:
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (args.json) {
-    emit('ended', { sessionId, state: final.state, outcome: final.outcome, tokenUsage: final.tokenUsage, costUsd: final.costUsd, metrics: final.metrics, executionTime: final.executionTime });
+    emit('ended', { sessionId, state: final.state, outcome: final.outcome, tokenUsage: final.tokenUsage, costUsd: final.costUsd, metrics: final.metrics, executionTime: final.executionTime, workspace: final.workspace });
   } else {
     view?.update(progressLine(final, final.executionTime ?? Date.now() - started, lastTool));
     view?.done();
     process.stdout.write(`${final.state} (${final.outcome?.reason ?? ''})${final.resultText ? `: ${final.resultText}` : ''}\nfiles: ${final.files.dir}\n`);
+    if (final.workspace) process.stdout.write(`branch: ${branchLine(final.workspace)}${final.workspace.kept ? `\nworkspace kept: ${final.workspace.path}` : ''}\n`);
   }
   return exitCodeFor(final.state);
 }
