@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -12,10 +13,14 @@ import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../session/types.
 import { startModelServer } from '../testing/model-server.js';
 import { scenarioMarker } from '../testing/scenario.js';
 import { demoTasks, type DemoTask } from './demo-tasks.js';
-import { renderTable } from './table.js';
+import { printBranches, summarize } from './demo-summary.js';
 
-const configFor = (work: string, task: DemoTask, index: number): ClaudeSessionConfig => ({
-  workingDirectory: work,
+// Three at once: the three tasks on the demo repository, requested first, start together.
+const CONCURRENCY = 3;
+
+const configFor = (repo: string, task: DemoTask, index: number): ClaudeSessionConfig => ({
+  workingDirectory: repo,
+  ...(task.workspace && { workspace: { keep: 'on-failure' } }),
   charter: {
     identity: { name: 'Demo VP', email: 'vp@example.com', role: 'Engineer' },
     objectives: [task.title],
@@ -47,17 +52,34 @@ function crashWhileRunning(spawner: ClaudeSessionSpawner, sessionId: string, com
   setTimeout(() => clearInterval(timer), 20_000).unref();
 }
 
+/** The demo repository: a small project on `main`, committed by its owner. */
+function makeDemoRepository(repo: string): string {
+  mkdirSync(repo);
+  writeFileSync(join(repo, 'README.md'), '# Demo service\n');
+  writeFileSync(join(repo, 'VERSION'), '1.0.0\n');
+  writeFileSync(join(repo, 'deploy.sh'), '#!/bin/sh\necho "deploying to $1"\n', { mode: 0o755 });
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=Demo Owner', '-c', 'user.email=owner@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+  git('init', '--quiet');
+  git('add', '--all');
+  git('commit', '--quiet', '-m', 'The demo service');
+  return git('rev-parse', 'HEAD');
+}
+
 /**
  * Runs a pool of sessions with mixed priorities through the real Claude CLI against the offline model
- * server: one blocked forbidden command, one approval, one crash recovered by resume, one refused key and
- * one timeout; then prints a summary table.
+ * server: three at once on one demo repository, each in its own git workspace and delivered as a branch; one
+ * blocked forbidden command, one approval, one crash recovered by resume, one refused key and one timeout;
+ * then prints a summary table and the branches.
  */
 export async function runDemo(options: { json: boolean; keep: boolean; out?: (line: string) => void }): Promise<number> {
   const print = options.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const work = mkdtempSync(join(tmpdir(), 'vp-demo-'));
   const home = mkdtempSync(join(tmpdir(), 'vp-demo-home-'));
-  writeFileSync(join(work, 'deploy.sh'), '#!/bin/sh\necho "deploying to $1"\n', { mode: 0o755 });
-  const tasks = demoTasks(work);
+  const repo = join(work, 'demo-repo');
+  const stateDir = join(work, 'state');
+  const baseCommit = makeDemoRepository(repo);
+  const tasks = demoTasks(repo);
   const server = await startModelServer({ scenarios: tasks.map((t) => t.scenario) });
   // Sandboxed where the machine allows it; elsewhere the demo still runs, and says so (never silently).
   const isolation = await sandboxSupport().then(
@@ -73,12 +95,13 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
   const spawner = new ClaudeSessionSpawner({
     env: { ...server.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') },
     logger: pino({ level: 'silent' }),
+    stateDir,
     killGraceMs: 2000,
     isolation,
   });
   // One retry per crash: enough to show a recovery by resume, and a timeout that stays a timeout.
-  const recovery = new SessionRecoveryManager(spawner, { strategy: 'immediate', maxRetries: 1, crashDumpDirectory: join(work, '.vp-daemon', 'crash-dumps') });
-  const pool = new SessionPool(spawner, { maxConcurrentSessions: 2, autoRecovery: true });
+  const recovery = new SessionRecoveryManager(spawner, { strategy: 'immediate', maxRetries: 1, crashDumpDirectory: join(stateDir, 'crash-dumps') });
+  const pool = new SessionPool(spawner, { maxConcurrentSessions: CONCURRENCY, autoRecovery: true });
   pool.attachRecovery(recovery);
   const title = new Map<string, string>();
   const crashed = new Set<string>();
@@ -113,7 +136,8 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
   try {
     if (!options.json) {
       const where = isolation === 'sandbox' ? 'each in a bubblewrap sandbox' : 'unsandboxed';
-      print(`vp-daemon demo: ${tasks.length} tasks, 2 at a time, ${where}, through the real Claude CLI against an offline model server (${server.url})\n`);
+      print(`vp-daemon demo: ${tasks.length} tasks, ${CONCURRENCY} at a time, ${where}, through the real Claude CLI against an offline model server (${server.url})`);
+      print(`The first ${tasks.filter((t) => t.workspace).length} work on one repository at once (${repo}), each in a git workspace on a branch of its own.\n`);
     }
     const runs = await Promise.all(
       tasks.map(
@@ -121,7 +145,7 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
           new Promise<{ task: DemoTask; status: ClaudeSessionStatus }>((done) => {
             void pool.requestSession({
               requestId: task.title,
-              config: configFor(work, task, i),
+              config: configFor(repo, task, i),
               priority: task.priority,
               onCompleted: (status) => done({ task, status }),
               onFailed: (error) => done({ task, status: (error as { status?: ClaudeSessionStatus }).status ?? ({ state: 'failed', outcome: { reason: error.message } } as ClaudeSessionStatus) }),
@@ -130,7 +154,8 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
       ),
     );
     summarize(runs, recovery, notes, options.json, print);
-    if (!options.json) print(options.keep ? `Session files kept in ${work}/.vp-daemon` : 'Run with --keep to keep the session files.');
+    printBranches(runs, { repo, baseCommit, json: options.json, keep: options.keep, print });
+    if (!options.json) print(options.keep ? `Session files and the demo repository kept in ${work}` : 'Run with --keep to keep the session files and the demo repository.');
     return 0;
   } finally {
     await pool.drain(5000);
@@ -141,34 +166,4 @@ export async function runDemo(options: { json: boolean; keep: boolean; out?: (li
     if (!options.keep) rmSync(work, gone);
     rmSync(home, gone);
   }
-}
-
-function summarize(
-  runs: { task: DemoTask; status: ClaudeSessionStatus }[],
-  recovery: SessionRecoveryManager,
-  notes: Map<string, string[]>,
-  json: boolean,
-  print: (line: string) => void,
-): void {
-  const rows = runs.map(({ task, status: s }) => [
-    task.title,
-    task.priority,
-    s.state,
-    s.outcome?.reason ?? '',
-    String(s.tokenUsage?.total ?? 0),
-    `$${(s.costUsd ?? 0).toFixed(4)}`,
-    String(s.metrics?.commandsExecuted ?? 0),
-    String(s.metrics?.filesModified ?? 0),
-    `${((s.executionTime ?? 0) / 1000).toFixed(1)}s`,
-    (notes.get(task.title) ?? []).join('; '),
-  ]);
-  const stats = recovery.getRecoveryStats();
-  if (json) {
-    for (const { task, status } of runs) print(JSON.stringify({ event: 'summary-row', task: task.title, priority: task.priority, state: status.state, outcome: status.outcome?.reason, tokens: status.tokenUsage?.total, notes: notes.get(task.title) ?? [] }));
-    print(JSON.stringify({ event: 'summary', recovery: stats }));
-    return;
-  }
-  print('');
-  print(renderTable(['task', 'priority', 'state', 'outcome', 'tokens', 'cost', 'commands', 'files', 'time', 'what happened'], rows));
-  print(`\n${stats.totalCrashes} crash(es), ${stats.successfulRecoveries} recovered by resume; ${runs.filter((r) => r.status.state === 'completed').length} of ${runs.length} tasks completed.`);
 }

@@ -7,12 +7,12 @@ import { describe, it } from 'node:test';
 const run = promisify(execFile);
 
 describe('vp-daemon demo', () => {
-  it('shows a blocked command, an approval, a crash resumed, a refused key and a timeout', async () => {
+  it('shows three workspaces on one repository, a blocked command, an approval, a crash resumed, a refused key and a timeout', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--json'], { timeout: 120_000 });
     const events = stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { event: string; task?: string; state?: string; outcome?: string; notes?: string[] });
+      .map((line) => JSON.parse(line) as { event: string; task?: string; state?: string; outcome?: string; notes?: string[]; untouched?: boolean; workspace?: { branch: string; commits: number; filesChanged: string[] } });
     const row = (task: string) => events.find((e) => e.event === 'summary-row' && e.task === task);
     assert.equal(row('Add a health check')?.state, 'completed');
     assert.deepEqual(row('Clean the build folder')?.notes, ['forbidden command blocked']);
@@ -22,5 +22,16 @@ describe('vp-daemon demo', () => {
     assert.equal(row('Use a revoked API key')?.outcome, 'api_error:auth');
     assert.equal(row('Wait on a stuck API')?.state, 'timeout');
     assert.ok(events.some((e) => e.event === 'summary'));
+    const branches = events.filter((e) => e.event === 'branch');
+    assert.deepEqual(branches.map((b) => [b.task, b.workspace?.filesChanged, b.workspace?.commits]), [
+      ['Add a health check', ['health.ts'], 1],
+      ['Write release notes', ['CHANGELOG.md'], 1],
+      ['Bump the version', ['VERSION'], 1],
+    ]);
+    assert.equal(new Set(branches.map((b) => b.workspace?.branch)).size, 3);
+    assert.equal(events.find((e) => e.event === 'repository')?.untouched, true);
+    // The pool runs three at once: the first three allocated ran together.
+    const started = events.filter((e) => e.event === 'session-allocated').map((e) => (e as { requestId?: string }).requestId);
+    assert.deepEqual(started.slice(0, 3).sort(), ['Add a health check', 'Bump the version', 'Write release notes']);
   });
 });
