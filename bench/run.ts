@@ -11,8 +11,9 @@ import { sandboxStart } from './sandbox.js';
 import { execGuard } from './exec-guard.js';
 import { spawnOverhead } from './spawn-overhead.js';
 import { killLeftovers } from './util.js';
+import { workspaceBench } from './workspace.js';
 
-const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart, density];
+const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart, density, workspaceBench];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const cases = ALL.filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
 if (cases.length === 0) {

@@ -52,5 +52,23 @@ export { resolveClaudePath } from './spawner/resolve-claude.js';
 export { findSessionProcesses } from './spawner/process-tree.js';
 export { ClaudeBinaryError, ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, RequestCancelledError, SessionFailedError, ErrorCodes, isVpDaemonError, SessionNotFoundError, SessionNotRunningError, SpawnError, SandboxUnavailableError, StateDirError, VpDaemonError, WorkingDirectoryError, WorkspaceError, WorkspaceUnsafeError } from './session/errors.js';
 export type { ErrorCode } from './session/errors.js';
-export { continueWorkspace, createWorkspace, finalizeWorkspace, gitIdentityEnv, listWorkspaces, openWorkspace, removeWorkspace, resolveWorkspaceSpec, workspaceDiff, workspaceSafety } from './workspace/index.js';
-export type { ResolvedSpec, Workspace, WorkspaceSafety } from './workspace/index.js';
+export {
+  checkWorkspace,
+  continueWorkspace,
+  createWorkspace,
+  finalizeWorkspace,
+  gitIdentityEnv,
+  leaseWorkspace,
+  listWorkspaces,
+  openWorkspace,
+  pruneWorkspaces,
+  removeWorkspace,
+  reportWorkspaces,
+  resolveWorkspaceSpec,
+  workspaceChanges,
+  workspaceDiff,
+  workspaceFootprint,
+  workspaceHolder,
+  workspaceSafety,
+} from './workspace/index.js';
+export type { PruneResult, RemoveOptions, ResolvedSpec, TreeChanges, Workspace, WorkspaceFootprint, WorkspaceLease, WorkspaceReport, WorkspaceSafety } from './workspace/index.js';
