@@ -182,7 +182,10 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
     return [...this.#history.values()].filter((s) => s.state === 'crashed').map(toCrashReport);
   }
 
-  /** Forgets finished sessions (their files stay on disk). Returns how many were removed. */
+  /**
+   * Forgets finished sessions. Their files stay on disk, and so do their workspaces: only the session's own end
+   * (as `keep` says) and `pruneWorkspaces` remove one, and only when it is safe. Returns how many were forgotten.
+   */
   cleanupCompletedSessions(): number {
     const count = this.#history.size;
     for (const id of this.#history.keys()) this.#configs.delete(id);

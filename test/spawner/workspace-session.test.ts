@@ -99,6 +99,9 @@ describe('sessions in git workspaces, with the real CLI', () => {
       assert.ok(existsSync(final.workspace?.path ?? ''));
     });
     assert.equal(existsSync(join(repo, 'shared.txt')), false);
+    // Forgetting finished sessions never touches their workspaces.
+    assert.ok(spawner.cleanupCompletedSessions() >= 3);
+    for (const final of finals) assert.ok(existsSync(final.workspace?.path ?? ''), 'kept after cleanupCompletedSessions');
   });
 
   it('continues in a workspace whose folder was removed: its files and commits come back from the branch', async () => {
