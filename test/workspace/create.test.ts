@@ -42,6 +42,18 @@ void describe('createWorkspace', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(ws.path, '..', 'workspace.json'), 'utf8')), ws);
   });
 
+  void it('sessions of different repositories are independent: the same branch name in each, side by side', async (t) => {
+    const tmp = tempDir(t);
+    const one = makeRepo(tmp, { 'a.txt': 'one\n' }, 'one');
+    const two = makeRepo(tmp, { 'a.txt': 'two\n' }, 'two');
+    const root = join(tmp, 'ws');
+    const [a, b] = await Promise.all([createWorkspace(spec(one, { branch: 'vp/same' }), { root }), createWorkspace(spec(two, { branch: 'vp/same' }), { root })]);
+    assert.notEqual(a.path, b.path);
+    assert.equal(readFileSync(join(a.path, 'a.txt'), 'utf8'), 'one\n');
+    assert.equal(readFileSync(join(b.path, 'a.txt'), 'utf8'), 'two\n');
+    assert.deepEqual((await listWorkspaces(root)).map((ws) => ws.repository).sort(), [a.repository, b.repository].sort());
+  });
+
   void it('leaves the repository untouched: status, HEAD, refs, index, config, worktrees', async (t) => {
     const tmp = tempDir(t);
     const repo = makeRepo(tmp);
