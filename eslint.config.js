@@ -18,6 +18,14 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser app (and its Vite config) is type-checked with its own project (DOM libs,
+    // bundler resolution); the same rules apply.
+    files: ['dashboard/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     // The spec's examples are kept as the spec wrote them (untyped callback parameters, event fields they
     // destructure without using).
     files: ['examples/**'],

@@ -1,6 +1,7 @@
 // `npm run bench [-- filter...]`: runs the cases whose name contains a filter (all by default),
 // prints a table per case, a summary of the goals, then one JSON line.
 import { cpus, loadavg } from 'node:os';
+import { dashboardBench } from './dashboard.js';
 import { density } from './density.js';
 import { ingest } from './ingest.js';
 import { memory } from './memory.js';
@@ -13,7 +14,7 @@ import { spawnOverhead } from './spawn-overhead.js';
 import { killLeftovers } from './util.js';
 import { workspaceBench } from './workspace.js';
 
-const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart, density, workspaceBench];
+const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart, density, workspaceBench, dashboardBench];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const cases = ALL.filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
 if (cases.length === 0) {

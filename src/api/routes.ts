@@ -33,6 +33,31 @@ export function registerRoutes(app: FastifyInstance, backend: ControlBackend, re
       const { state, limit } = request.query as { state?: string; limit?: number };
       return backend.listSessions({ ...(state !== undefined && { state }), ...(limit !== undefined && { limit }) });
     },
+    sessionsPage(request) {
+      const { offset = 0, limit = 200 } = request.query as { offset?: number; limit?: number };
+      return backend.sessionsPage({ offset, limit });
+    },
+    async sessionView(request, reply) {
+      const { id } = params(request);
+      return (await backend.sessionView(id)) ?? reply.code(404).send(notFound('session', id));
+    },
+    events(request, reply) {
+      reply.hijack();
+      let unsubscribe = (): void => undefined;
+      const stream = openEventStream(reply.raw, {
+        onClose: () => {
+          streams.delete(stream);
+          unsubscribe();
+        },
+      });
+      streams.add(stream);
+      unsubscribe = backend.subscribe((event) => stream.send(event.type, event.data));
+      request.log.debug('feed opened');
+      return reply;
+    },
+    fleet() {
+      return backend.fleet() ?? {};
+    },
     getSession(request, reply) {
       const { id } = params(request);
       return backend.getSession(id) ?? reply.code(404).send(notFound('session', id));

@@ -1,7 +1,9 @@
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger } from '../utils/logger.js';
-import { bearerAuth } from './auth.js';
+import { requestAuth } from './auth.js';
+import { registerDashboard } from './dashboard.js';
+import { DashboardLogins } from './logins.js';
 import { errorHandler } from './http-errors.js';
 import { registerRoutes } from './routes.js';
 import type { EventStream } from './sse.js';
@@ -11,7 +13,7 @@ import type { ControlBackend, ControlServer, ControlServerOptions } from './type
 export { readOrCreateToken } from './token.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
 export { createDaemonMetrics, type DaemonMetrics } from './metrics.js';
-export type { ControlBackend, ControlServer, ControlServerOptions, SessionEvent } from './types.js';
+export type { ControlBackend, ControlServer, ControlServerOptions, FeedEvent, SessionEvent } from './types.js';
 
 /** Header paths censored in every log line, wherever a serializer puts the request. */
 const REDACT_PATHS = [
@@ -22,9 +24,21 @@ const REDACT_PATHS = [
   'headers.cookie',
 ];
 
+// A login URL carries the token in its query: no logged URL keeps a query's values.
+const redactQuery = (url: string): string => url.replace(/\?.*$/, (query) => query.replace(/=[^&]*/g, '=[redacted]'));
+
 function apiLogger(logger: Logger | false | undefined): Logger | undefined {
   if (logger === false) return undefined;
-  return (logger ?? createLogger()).child({ component: 'control-api' }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const serializers = {
+    req: (req: { method?: string; url?: string; hostname?: string; ip?: string; headers?: unknown }) => ({
+      method: req.method,
+      url: redactQuery(req.url ?? ''),
+      hostname: req.hostname,
+      remoteAddress: req.ip,
+      headers: req.headers,
+    }),
+  };
+  return (logger ?? createLogger()).child({ component: 'control-api' }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers });
 }
 
 /**
@@ -52,7 +66,9 @@ export function createControlServer(backend: ControlBackend, options: ControlSer
   });
 
   const streams = new Set<EventStream>();
-  app.addHook('onRequest', bearerAuth(options.token));
+  const logins = new DashboardLogins();
+  registerDashboard(app, { token: options.token, logins, ...(options.dashboardDir !== undefined && { dir: options.dashboardDir }) });
+  app.addHook('onRequest', requestAuth(app, options.token, logins));
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ code: 'ERR_ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}` }),

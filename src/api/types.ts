@@ -2,9 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
-/** One event of a followed session: an output chunk, a parsed stream message, or its end. */
+/** One event of a followed session: an output chunk, a parsed stream message, a call the guard refused, or its end. */
 export interface SessionEvent {
-  type: 'output' | 'message' | 'ended';
+  type: 'output' | 'message' | 'blocked' | 'ended';
+  data: unknown;
+}
+
+/** One event of the whole daemon's feed (`GET /v1/events`). */
+export interface FeedEvent {
+  type: string;
   data: unknown;
 }
 
@@ -16,6 +22,14 @@ export interface ControlBackend {
   /** Admits a `TriageRequest`; throws a `ConfigError` (→ 400) when it is invalid, other errors by code. */
   submit(request: unknown): Promise<{ requestId: string; priority: string }>;
   listSessions(filter: { state?: string; limit?: number }): unknown[];
+  /** A page of session rows, newest first: `{ total, rows }`. */
+  sessionsPage(page: { offset: number; limit: number }): unknown;
+  /** What the dashboard shows of one session (row, charter, outcome, crashes, attempts), or `undefined` (→ 404). */
+  sessionView(sessionId: string): Promise<unknown>;
+  /** Sessions by state, cumulative tokens and cost over time, crash classes, recoveries. */
+  fleet(): unknown;
+  /** Calls onEvent with every feed event until the returned function is called. */
+  subscribe(onEvent: (event: FeedEvent) => void): () => void;
   /** The session, or `undefined` (→ 404 ERR_SESSION_NOT_FOUND); the type is `unknown | undefined`. */
   getSession(sessionId: string): unknown;
   /**
@@ -51,6 +65,8 @@ export interface ControlServerOptions {
   logger?: Logger | false;
   /** Served as Prometheus text on `GET /metrics`. */
   metricsRegistry: Registry;
+  /** The built dashboard served at `/`. @default dist/dashboard of this package */
+  dashboardDir?: string;
 }
 
 /** A control server, built but not listening until `listen()`. */

@@ -4,7 +4,7 @@ import type { SessionRecoveryManager } from '../recovery/manager.js';
 import type { ClaudeSessionStatus } from '../session/types.js';
 import type { DemoTask } from './demo-tasks.js';
 import { renderTable } from './table.js';
-import { diffstat } from './workspace-view.js';
+import { diffstat } from '../workspace/diffstat.js';
 
 type Run = { task: DemoTask; status: ClaudeSessionStatus };
 

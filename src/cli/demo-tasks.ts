@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SessionPriority } from '../session/types.js';
+import type { SessionPriority, VPCharter } from '../session/types.js';
 import { apiError, bash, hang, say, type Scenario } from '../testing/scenario.js';
 
 /** One task of the offline demo: what the scripted model does, and what the demo shows with it. */
@@ -13,6 +13,14 @@ export interface DemoTask {
   /** Runs in a git workspace of the demo repository, on a branch of its own. */
   workspace?: true;
 }
+
+/** The charter every demo task runs under. */
+export const demoCharter = (task: DemoTask): VPCharter => ({
+  identity: { name: 'Demo VP', email: 'vp@example.com', role: 'Engineer' },
+  objectives: [task.title],
+  constraints: { forbiddenCommands: ['rm -rf', 'git push --force'], forbiddenPatterns: [/deploy.*production/i], requiredApprovals: ['deploy'] },
+  resources: { maxTokens: 200_000, maxExecutionTime: 60_000, allowedTools: ['read', 'write', 'bash'] },
+});
 
 /**
  * The demo's tasks, in the demo repository `repo`. The first three run at once, each in a workspace of `repo`:

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -12,7 +11,8 @@ import { ClaudeSessionSpawner } from '../spawner/spawner.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../session/types.js';
 import { startModelServer } from '../testing/model-server.js';
 import { scenarioMarker } from '../testing/scenario.js';
-import { demoTasks, type DemoTask } from './demo-tasks.js';
+import { demoCharter, demoTasks, type DemoTask } from './demo-tasks.js';
+import { makeDemoRepository } from './demo-repo.js';
 import { printBranches, summarize } from './demo-summary.js';
 
 // Three at once: the three tasks on the demo repository, requested first, start together.
@@ -21,12 +21,7 @@ const CONCURRENCY = 3;
 const configFor = (repo: string, task: DemoTask, index: number): ClaudeSessionConfig => ({
   workingDirectory: repo,
   ...(task.workspace && { workspace: { keep: 'on-failure' } }),
-  charter: {
-    identity: { name: 'Demo VP', email: 'vp@example.com', role: 'Engineer' },
-    objectives: [task.title],
-    constraints: { forbiddenCommands: ['rm -rf', 'git push --force'], forbiddenPatterns: [/deploy.*production/i], requiredApprovals: ['deploy'] },
-    resources: { maxTokens: 200_000, maxExecutionTime: 60_000, allowedTools: ['read', 'write', 'bash'] },
-  },
+  charter: demoCharter(task),
   taskContext: { taskId: `DEMO-${index + 1}`, description: `${task.title} ${scenarioMarker(task.scenario.name)}`, priority: task.priority },
   memory: { recentActions: [], conversationHistory: [], preferences: {}, projectContext: {} },
   timeout: task.timeoutMs,
@@ -50,20 +45,6 @@ function crashWhileRunning(spawner: ClaudeSessionSpawner, sessionId: string, com
     });
   }, 100);
   setTimeout(() => clearInterval(timer), 20_000).unref();
-}
-
-/** The demo repository: a small project on `main`, committed by its owner. */
-function makeDemoRepository(repo: string): string {
-  mkdirSync(repo);
-  writeFileSync(join(repo, 'README.md'), '# Demo service\n');
-  writeFileSync(join(repo, 'VERSION'), '1.0.0\n');
-  writeFileSync(join(repo, 'deploy.sh'), '#!/bin/sh\necho "deploying to $1"\n', { mode: 0o755 });
-  const git = (...args: string[]): string =>
-    execFileSync('git', ['-c', 'user.name=Demo Owner', '-c', 'user.email=owner@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: repo, encoding: 'utf8' }).trim();
-  git('init', '--quiet');
-  git('add', '--all');
-  git('commit', '--quiet', '-m', 'The demo service');
-  return git('rev-parse', 'HEAD');
 }
 
 /**

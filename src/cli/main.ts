@@ -4,11 +4,13 @@ import { isVpDaemonError } from '../session/errors.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../pool/options.js';
 import { TASK_CHARTER_LOOKUP } from './charter-help.js';
 import { clientCommands, DaemonCallError } from './commands/client.js';
+import { DASHBOARD_HELP, dashboardCommand } from './commands/dashboard.js';
 import { doctorCommand } from './commands/doctor.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { SERVE_HELP, serveCommand } from './commands/serve.js';
 import { diffCommand, pruneCommand, workspacesCommand } from './commands/workspaces.js';
 import { runDemo } from './demo.js';
+import { runDashboardDemo } from './demo-dashboard.js';
 
 const HELP = `vp-daemon: spawn, pool and supervise headless Claude Code sessions
 
@@ -18,7 +20,8 @@ Commands:
   demo                     Offline showcase: sessions of the real Claude CLI against a local model server
   doctor                   What this machine offers: bubblewrap, user namespaces, the Claude CLI, git
   run <task.yaml>          Run one session in the foreground with a progress view
-  serve                    Run the daemon (pool, recovery, database, control API)
+  serve                    Run the daemon (pool, recovery, database, control API, dashboard)
+  dashboard                The dashboard's login URL for a running daemon (opened when there is a desktop)
   submit <task.yaml>       Queue a task on a running daemon
   status                   Pool and recovery status of a running daemon
   sessions                 Sessions of a running daemon
@@ -64,13 +67,15 @@ Example:
     'vp-daemon workspaces [prune] [--state DIR] [--json]\n\nLists the workspaces kept under <state>/workspaces: branch, session, changes, and whether it can be\npruned. `prune` removes those whose work is all on their repository\'s branch; a workspace in use, with\nuncommitted changes or with commits its branch lacks is kept, and no branch is ever deleted.\n\nExamples:\n  vp-daemon workspaces\n  vp-daemon workspaces prune\n',
   doctor:
     'vp-daemon doctor [--json]\n\nChecks what sandboxed sessions need: bubblewrap and user namespaces, the exec guard library,\nthe Claude CLI (and whether its version is tested), git and a C compiler. Exits 1 when a needed check fails.\n\nExample:\n  npx vp-daemon doctor\n',
-  demo: 'vp-daemon demo [--json] [--keep]\n\nRuns sessions of the real Claude CLI against an offline model server and prints a summary.\n\nExample:\n  npx vp-daemon demo\n',
+  demo: 'vp-daemon demo [--json] [--keep] [--dashboard [--port N]]\n\nRuns sessions of the real Claude CLI against an offline model server and prints a summary.\nWith --dashboard: runs the same tasks on a daemon, prints the dashboard\'s login URL and serves it\nuntil Ctrl-C (the approval waits for you to click Approve).\n\nExample:\n  npx vp-daemon demo\n',
 };
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
   keep: { type: 'boolean' },
+  dashboard: { type: 'boolean' },
+  'no-open': { type: 'boolean' },
   follow: { type: 'boolean', short: 'f' },
   terminate: { type: 'boolean' },
   state: { type: 'string' },
@@ -93,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const help = command === 'run' ? RUN_HELP : command === 'serve' ? SERVE_HELP : CLIENT_HELP[command];
+  const help = command === 'run' ? RUN_HELP : command === 'serve' ? SERVE_HELP : command === 'dashboard' ? DASHBOARD_HELP : CLIENT_HELP[command];
   if (help === undefined) throw new UsageError(`Unknown command: ${command}`);
   if (values.help) {
     process.stdout.write(help);
@@ -112,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
   };
   switch (command) {
     case 'demo':
+      if (values.dashboard) return runDashboardDemo({ host: values.host ?? '127.0.0.1', port: int(values.port, 0, 'port') });
       return runDemo({ json, keep: values.keep ?? false });
     case 'doctor':
       return doctorCommand(json, print);
@@ -125,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
         port: int(values.port ?? (process.env['VP_DAEMON_PORT'] || undefined), 7878, 'port'),
         maxSessions: int(values['max-sessions'], 5, 'max-sessions'),
       });
+    case 'dashboard':
+      return dashboardCommand(state, !values['no-open'], print);
     case 'submit':
       return clientCommands.submit(state, need('a task file'), { chartersDir: values.charters }, json, print);
     case 'status':

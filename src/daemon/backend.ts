@@ -2,13 +2,30 @@ import type { ControlBackend } from '../api/server.js';
 import { ConfigError } from '../session/errors.js';
 import type { VPDaemon } from './daemon.js';
 import { reviveTriage } from './revive.js';
+import { DashboardFeed } from './dashboard-feed.js';
+import { fleetFigures } from './session-rows.js';
+import { sessionView } from './session-view.js';
 import type { TriageRequest } from '../session/request.js';
 
 /** The control API's view of a daemon. */
 export function daemonBackend(daemon: VPDaemon): ControlBackend {
   const { spawner, pool } = daemon;
   const store = (): VPDaemon['store'] => daemon.store;
+  const feed = new DashboardFeed(daemon);
   return {
+    sessionsPage: ({ offset, limit }) => {
+      const { total, sessions } = store().pageSessions({ offset, limit });
+      return { total, rows: sessions.map((s) => feed.row(s.sessionId, s)) };
+    },
+    sessionView: (id) => sessionView(daemon, feed, id),
+    fleet: () =>
+      fleetFigures({
+        byState: store().sessionCountsByState(),
+        ended: store().endedSummaries(),
+        crashClasses: store().listCrashes({ limit: 10_000 }).map((c) => c.crashClass),
+        recovery: daemon.recovery.getRecoveryStats(),
+      }),
+    subscribe: (onEvent) => feed.subscribe(onEvent),
     submit: async (body) => {
       if (typeof body !== 'object' || body === null) throw new ConfigError([{ field: '(body)', message: 'must be a JSON object', value: body }]);
       return daemon.handleTriageRequest(reviveTriage(body as TriageRequest));
@@ -39,12 +56,17 @@ export function daemonBackend(daemon: VPDaemon): ControlBackend {
       const onEnded = (e: { sessionId: string; status: unknown }): void => {
         if (e.sessionId === id) onEvent({ type: 'ended', data: e.status });
       };
+      const onBlocked = (e: { sessionId: string; toolName: string; input: unknown; reason: string }): void => {
+        if (e.sessionId === id) onEvent({ type: 'blocked', data: { toolName: e.toolName, input: e.input, reason: e.reason } });
+      };
       spawner.on('session-output', onOutput);
       spawner.on('session-message', onMessage);
+      spawner.on('tool-blocked', onBlocked);
       spawner.on('session-ended', onEnded);
       return () => {
         spawner.off('session-output', onOutput);
         spawner.off('session-message', onMessage);
+        spawner.off('tool-blocked', onBlocked);
         spawner.off('session-ended', onEnded);
       };
     },

@@ -21,6 +21,7 @@ import { buildSessionConfig, determinePriority } from './triage.js';
 import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
 import { removeStaleWorkspaces } from './stale-workspaces.js';
+import { summarize, type SessionSummary } from './session-rows.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
 /** Options of {@link VPDaemon}. */
@@ -156,6 +157,13 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     return this.pool.getMetrics();
   }
 
+  /** The list figures of a session: from `status` (default: its live one) and the config and request it ran for. */
+  sessionSummary(sessionId: string, status: ClaudeSessionStatus | null = this.spawner.getSessionStatus(sessionId)): SessionSummary {
+    const requestId = this.#store?.getSession(sessionId)?.requestId;
+    const priority = requestId === undefined ? undefined : this.#store?.getRequest(requestId)?.priority;
+    return summarize(status ?? undefined, this.spawner.getSessionConfig(sessionId), priority);
+  }
+
   #recorderOrThrow(): Recorder {
     if (!this.#recorder) throw new Error('VPDaemon is not started');
     return this.#recorder;
@@ -193,12 +201,13 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
         pid: status?.pid,
         workingDirectory: config?.workingDirectory ?? '',
         startedAt: status?.startTime ?? new Date(),
-      }, status);
+      }, status, summarize(status ?? undefined, config, this.store.getRequest(requestId)?.priority));
     });
     this.spawner.on('session-ended', ({ sessionId, status }) => {
       // Stopped by this daemon's own shutdown: left unfinished in the database, so the next start resumes it.
       if (this.#stopping && status.state === 'terminated') return;
-      store.sessionEnded(sessionId, { state: status.state, outcome: status.outcome?.reason, endedAt: status.endTime ?? new Date(), status });
+      const summary = this.sessionSummary(sessionId, status);
+      store.sessionEnded(sessionId, { state: status.state, outcome: status.outcome?.reason, endedAt: status.endTime ?? new Date(), status, summary });
     });
     this.recovery.on('crash-analyzed', ({ sessionId, analysis, crashedSessionId }) => {
       store.crash({ sessionId, crashedSessionId, crashClass: analysis.crashClass, crashType: analysis.crashType, analysis });

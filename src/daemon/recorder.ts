@@ -4,12 +4,13 @@ import type { StoredApproval, StoredRequest, StoredSession } from '../store/type
 import { callSafely } from '../utils/warn.js';
 
 type RequestPatch = Partial<Pick<StoredRequest, 'state' | 'sessionId' | 'attempts' | 'error'>>;
-type SessionStart = Omit<StoredSession, 'state' | 'endedAt' | 'status' | 'outcome'>;
+type SessionStart = Omit<StoredSession, 'state' | 'endedAt' | 'status' | 'outcome' | 'summary'>;
 interface SessionEnd {
   state: string;
   outcome?: string;
   endedAt: Date;
   status?: unknown;
+  summary?: unknown;
 }
 
 /** Events of {@link VPDaemon}: each fires after what it tells has been written to the database. */
@@ -47,8 +48,8 @@ export class Recorder {
   }
 
   /** `status`: the session's first status, kept until its end (a restart continues in its workspace). */
-  sessionStarted(s: SessionStart, status?: unknown): void {
-    this.#store.recordSessionStarted({ ...s, status });
+  sessionStarted(s: SessionStart, status?: unknown, summary?: unknown): void {
+    this.#store.recordSessionStarted({ ...s, status, summary });
     this.#emit('session-started', s);
   }
 

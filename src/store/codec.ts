@@ -77,7 +77,9 @@ export interface SessionRow {
   outcome: Nullable<string>;
   started_at: number;
   ended_at: Nullable<number>;
-  status: Nullable<string>;
+  /** Absent from the rows of queries that leave it out. */
+  status?: Nullable<string>;
+  summary: Nullable<string>;
 }
 
 export interface CrashRow {
@@ -124,7 +126,8 @@ export const sessionFromRow = (r: SessionRow): StoredSession => ({
   ...(r.outcome !== null && { outcome: r.outcome }),
   startedAt: new Date(r.started_at),
   ...(r.ended_at !== null && { endedAt: new Date(r.ended_at) }),
-  ...(r.status !== null && { status: JSON.parse(r.status) as unknown }),
+  ...(r.status !== null && r.status !== undefined && { status: JSON.parse(r.status) as unknown }),
+  ...(r.summary !== null && { summary: JSON.parse(r.summary) as unknown }),
 });
 
 export const crashFromRow = (r: CrashRow): StoredCrash => ({

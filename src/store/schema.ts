@@ -5,7 +5,7 @@ import { StoreCorruptError, StoreForeignError } from '../session/errors.js';
 /** `PRAGMA application_id` of a vp-daemon state database: 'VPD1'. */
 export const APPLICATION_ID = 0x56504431;
 /** The newest schema this code knows; `PRAGMA user_version` of an up-to-date database. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -62,6 +62,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX approvals_by_state ON approvals (state, requested_at);
   CREATE INDEX approvals_by_session ON approvals (session_id);
+  `,
+  // A session's figures for lists (task, charter, tokens, cost, branch, ...), small next to its status.
+  `
+  ALTER TABLE sessions ADD COLUMN summary TEXT;  -- JSON
+  CREATE INDEX sessions_by_end ON sessions (ended_at) WHERE ended_at IS NOT NULL;
   `,
 ];
 

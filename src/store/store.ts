@@ -24,10 +24,15 @@ const SQL = {
     error = CASE WHEN @setError THEN @error ELSE error END, updated_at = @now WHERE request_id = @requestId`,
   getRequest: 'SELECT * FROM requests WHERE request_id = @id',
   listRequests: `SELECT * FROM requests WHERE ${ANY_STATE} ORDER BY created_at, rowid LIMIT @limit`,
-  insertSession: `INSERT INTO sessions (session_id, request_id, claude_session_id, pid, working_directory, state, started_at, status)
-    VALUES (@sessionId, @requestId, @claudeSessionId, @pid, @workingDirectory, @state, @startedAt, @status)`,
-  endSession: `UPDATE sessions SET state = @state, outcome = @outcome, ended_at = @endedAt, status = coalesce(@status, status)
-    WHERE session_id = @sessionId`,
+  insertSession: `INSERT INTO sessions (session_id, request_id, claude_session_id, pid, working_directory, state, started_at, status, summary)
+    VALUES (@sessionId, @requestId, @claudeSessionId, @pid, @workingDirectory, @state, @startedAt, @status, @summary)`,
+  endSession: `UPDATE sessions SET state = @state, outcome = @outcome, ended_at = @endedAt, status = coalesce(@status, status),
+    summary = coalesce(@summary, summary) WHERE session_id = @sessionId`,
+  pageSessions: `SELECT session_id, request_id, claude_session_id, pid, working_directory, state, outcome, started_at, ended_at, summary
+    FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+  countSessions: 'SELECT count(*) AS n FROM sessions',
+  countByState: 'SELECT state, count(*) AS n FROM sessions GROUP BY state',
+  endedSummaries: 'SELECT ended_at, summary FROM sessions WHERE ended_at IS NOT NULL ORDER BY ended_at LIMIT @limit',
   getSession: 'SELECT * FROM sessions WHERE session_id = @id',
   listSessions: `SELECT * FROM sessions WHERE ${ANY_STATE} AND (@requestId IS NULL OR request_id = @requestId)
     ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
@@ -152,17 +157,19 @@ export class DaemonStore {
     const { sessionId, claudeSessionId, workingDirectory } = s;
     const startedAt = codec.toMs(s.startedAt, 'startedAt');
     const status = s.status === undefined ? null : codec.jsonText(s.status);
-    this.stmt.insertSession.run({ sessionId, requestId: s.requestId ?? null, claudeSessionId, pid: s.pid ?? null, workingDirectory, state: s.state ?? 'running', startedAt, status });
+    const summary = s.summary === undefined ? null : codec.jsonText(s.summary);
+    this.stmt.insertSession.run({ sessionId, requestId: s.requestId ?? null, claudeSessionId, pid: s.pid ?? null, workingDirectory, state: s.state ?? 'running', startedAt, status, summary });
   }
 
   /**
    * Records how a session ended (`status` goes through `toJson`; without one, the first status stays). Recording again overwrites.
    * @throws SessionNotFoundError when the session was never recorded as started.
    */
-  recordSessionEnded(sessionId: string, end: { state: string; outcome?: string; endedAt: Date; status?: unknown }): void {
+  recordSessionEnded(sessionId: string, end: { state: string; outcome?: string; endedAt: Date; status?: unknown; summary?: unknown }): void {
     const status = end.status === undefined ? null : codec.jsonText(end.status);
+    const summary = end.summary === undefined ? null : codec.jsonText(end.summary);
     const endedAt = codec.toMs(end.endedAt, 'endedAt');
-    const result = this.stmt.endSession.run({ sessionId, state: end.state, outcome: end.outcome ?? null, endedAt, status });
+    const result = this.stmt.endSession.run({ sessionId, state: end.state, outcome: end.outcome ?? null, endedAt, status, summary });
     if (result.changes === 0) throw new SessionNotFoundError(sessionId);
   }
 
@@ -176,6 +183,25 @@ export class DaemonStore {
   listSessions(filter: { state?: string | string[]; requestId?: string; limit?: number } = {}): StoredSession[] {
     const params = { states: codec.toSet(filter.state), requestId: filter.requestId ?? null, limit: codec.toLimit(filter.limit) };
     return (this.stmt.listSessions.all(params) as SessionRow[]).map(codec.sessionFromRow);
+  }
+
+  /** One page of sessions, newest first, without their statuses (summaries only); with the count of all. */
+  pageSessions(page: { offset?: number; limit?: number } = {}): { total: number; sessions: StoredSession[] } {
+    const params = { offset: codec.toLimit(page.offset ?? 0), limit: codec.toLimit(page.limit ?? 100) };
+    const sessions = (this.stmt.pageSessions.all(params) as SessionRow[]).map(codec.sessionFromRow);
+    return { total: (this.stmt.countSessions.get({}) as { n: number }).n, sessions };
+  }
+
+  /** How many sessions are recorded in each state. */
+  sessionCountsByState(): Record<string, number> {
+    const rows = this.stmt.countByState.all({}) as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  /** Ended sessions' end times and summaries, oldest end first, at most `limit`. */
+  endedSummaries(limit = 10_000): { endedAt: Date; summary?: unknown }[] {
+    const rows = this.stmt.endedSummaries.all({ limit: codec.toLimit(limit) }) as { ended_at: number; summary: string | null }[];
+    return rows.map((r) => ({ endedAt: new Date(r.ended_at), ...(r.summary !== null && { summary: JSON.parse(r.summary) as unknown }) }));
   }
 
   /** Sessions recorded as started and never ended (after a daemon crash: candidates for recovery). Oldest first. */

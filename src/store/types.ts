@@ -32,6 +32,8 @@ export interface StoredSession {
   endedAt?: Date;
   /** The final ClaudeSessionStatus as JSON (Dates as ISO strings). */
   status?: unknown;
+  /** The session's figures for lists, as the daemon recorded them (JSON). */
+  summary?: unknown;
 }
 
 /** A crash of a session, as the recovery manager classified it. */

@@ -2,6 +2,7 @@
 export { continueWorkspace } from './continue.js';
 export { checkWorkspace, createWorkspace } from './create.js';
 export { workspaceChanges, workspaceDiff, type TreeChanges } from './diff.js';
+export { diffstat, type ChangeCounts } from './diffstat.js';
 export { LEFTOVER_COMMIT_MESSAGE, finalizeWorkspace } from './finalize.js';
 export { workspaceFootprint } from './footprint.js';
 export { gitIdentityEnv } from './identity.js';

@@ -4,50 +4,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createControlServer, type ControlBackend, type ControlServer, type SessionEvent } from '../../src/api/server.js';
+import { createControlServer, type ControlServer } from '../../src/api/server.js';
+import { FakeBackend } from '../helpers/fake-backend.js';
 import type { ErrorCode } from '../../src/session/errors.js';
 import { ConfigError, DuplicateRequestError, PoolDrainingError, QueueFullError, SpawnError, VpDaemonError, WorkingDirectoryError } from '../../src/session/errors.js';
 
 const TOKEN = 'a'.repeat(64);
 const TASK_FILE: string = 'ERR_TASK_FILE'; // the task-file loader's code
 const auth = { authorization: `Bearer ${TOKEN}` };
-
-class FakeBackend implements ControlBackend {
-  calls: [string, ...unknown[]][] = [];
-  failure: Error | undefined;
-  unsubscribed = 0;
-  sessions = [{ sessionId: 's-1', state: 'running' }, { sessionId: 's-2', state: 'completed' }];
-  submit(request: unknown) {
-    this.calls.push(['submit', request]);
-    return this.failure ? Promise.reject(this.failure) : Promise.resolve({ requestId: 'r-1', priority: 'high' });
-  }
-  listSessions(filter: { state?: string; limit?: number }) {
-    this.calls.push(['listSessions', filter]);
-    return this.sessions.filter((s) => filter.state === undefined || s.state === filter.state).slice(0, filter.limit);
-  }
-  getSession = (id: string) => this.sessions.find((s) => s.sessionId === id);
-  followSession(id: string, onEvent: (event: SessionEvent) => void) {
-    if (!this.getSession(id)) return undefined;
-    onEvent({ type: 'output', data: 'tail line\n' }); // the tail, before followSession returns
-    const live = setImmediate(() => {
-      onEvent({ type: 'message', data: { type: 'assistant', text: 'hi' } });
-      onEvent({ type: 'ended', data: { state: 'completed' } });
-      onEvent({ type: 'output', data: 'after the end' });
-    });
-    return () => {
-      this.unsubscribed += 1;
-      clearImmediate(live);
-    };
-  }
-  listApprovals = () => [{ approvalId: 'p-1', tool: 'Bash' }];
-  approve = (id: string) => (this.calls.push(['approve', id]), id === 'p-1');
-  deny = (id: string, reason?: string) => (this.calls.push(['deny', id, reason]), id === 'p-1');
-  cancel = (id: string, terminate: boolean) => (this.calls.push(['cancel', id, terminate]), id === 'r-1');
-  terminate = (id: string) => Promise.resolve(id === 's-1');
-  drain = (timeoutMs: number) => (this.calls.push(['drain', timeoutMs]), Promise.resolve());
-  status = () => ({ pool: { capacity: 2 }, daemon: { pid: 1 } });
-  metrics = () => ({ pool: { totalSessions: 3 } });
-}
 
 const triage = { task: { id: 'T-1', description: 'Fix it' }, charter: 'engineer', workingDirectory: '/tmp' };
 

@@ -1,6 +1,6 @@
 // `npm start`'s demo, run as a user runs it: the built command in a child process.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 
@@ -33,5 +33,34 @@ describe('vp-daemon demo', () => {
     // The pool runs three at once: the first three allocated ran together.
     const started = events.filter((e) => e.event === 'session-allocated').map((e) => (e as { requestId?: string }).requestId);
     assert.deepEqual(started.slice(0, 3).sort(), ['Add a health check', 'Bump the version', 'Write release notes']);
+  });
+
+  it('--dashboard prints a login URL that logs in, serves until SIGINT, then exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--dashboard'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const login = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no login URL:\n${output}`)), 60_000);
+        child.stdout.on('data', () => {
+          const url = /Open the dashboard: (\S+)/.exec(output)?.[1];
+          if (url) {
+            clearTimeout(timer);
+            resolve(url);
+          }
+        });
+      });
+      const res = await fetch(login, { redirect: 'manual' });
+      assert.equal(res.status, 303);
+      assert.match(res.headers.get('set-cookie') ?? '', /^vp_session=/);
+      const base = login.replace(/\/\?token=.*$/, '');
+      const rows = await fetch(`${base}/v1/sessions/page`, { headers: { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '' } });
+      assert.equal(rows.status, 200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0);
+    assert.match(output, /stopping/);
   });
 });

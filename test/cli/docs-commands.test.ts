@@ -24,7 +24,7 @@ const MENTIONS: Record<string, string> = {
   'npm run': 'a program the exec guard sees (README: charter enforcement, isolation)',
   'npm publish': 'a requiredApprovals term',
 };
-const CLIENT = ['submit', 'status', 'sessions', 'logs', 'approve', 'deny', 'cancel', 'drain', 'diff'];
+const CLIENT = ['submit', 'status', 'sessions', 'logs', 'approve', 'deny', 'cancel', 'drain', 'diff', 'dashboard'];
 
 const isNpm = (text: string): boolean => /^npm(\s|$)/.test(text);
 /** Whether every npm command of a line (`a && b`, `a; b`) is one NOT_RUN lists (with or without more arguments). */

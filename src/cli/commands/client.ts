@@ -21,7 +21,8 @@ interface Connection {
   token: string;
 }
 
-async function connect(stateDir: string): Promise<Connection> {
+/** The URL and token of the daemon running on `stateDir`; `DaemonCallError` when none is. */
+export async function connect(stateDir: string): Promise<Connection> {
   const info = await readFile(daemonInfoPath(stateDir), 'utf8').catch(() => undefined);
   if (info === undefined) throw new DaemonCallError(`No daemon is running on ${resolve(stateDir)} (start one with: vp-daemon serve --state ${stateDir})`);
   const { url } = JSON.parse(info) as { url: string };

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { createControlServer, createDaemonMetrics, readOrCreateToken } from '../../api/server.js';
 import { daemonBackend } from '../../daemon/backend.js';
 import { VPDaemon } from '../../daemon/daemon.js';
-import { createLogger } from '../../utils/logger.js';
+import { createLogger, type Logger } from '../../utils/logger.js';
 import { SERVE_CHARTER_LOOKUP } from '../charter-help.js';
 
 export const SERVE_HELP = `vp-daemon serve [--state DIR] [--charters DIR] [--host 127.0.0.1] [--port 7878] [--max-sessions 5]
@@ -25,12 +25,14 @@ Examples:
 /** Where a running daemon can be reached: `<state>/daemon.json`. */
 export const daemonInfoPath = (stateDir: string): string => join(stateDir, 'daemon.json');
 
-/** `vp-daemon serve`: runs until a signal. */
-export async function serveCommand(args: { stateDir: string; chartersDir?: string; host: string; port: number; maxSessions: number }): Promise<number> {
-  const logger = createLogger(process.env['VP_DAEMON_LOG_LEVEL'] ?? 'info');
-  const chartersDir = args.chartersDir;
-  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir, maxSessions: args.maxSessions, logger });
-  await daemon.start();
+/** A started daemon served on the control API (and the dashboard), until `close`. */
+export interface Serving {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a started daemon: the control API and the dashboard at `url`, metrics, and `<state>/daemon.json`. */
+export async function serveDaemon(daemon: VPDaemon, args: { host: string; port: number; logger: Logger }): Promise<Serving> {
   const registry = new Registry();
   const metrics = createDaemonMetrics(registry);
   daemon.spawner.on('session-spawned', () => metrics.sessionStarted());
@@ -46,21 +48,41 @@ export async function serveCommand(args: { stateDir: string; chartersDir?: strin
   }, 1000);
   sample.unref();
   const token = await readOrCreateToken(daemon.stateDir);
-  const server = createControlServer(daemonBackend(daemon), { host: args.host, port: args.port, token, logger, metricsRegistry: registry });
+  const server = createControlServer(daemonBackend(daemon), { host: args.host, port: args.port, token, logger: args.logger, metricsRegistry: registry });
   const { url } = await server.listen();
   await writeFile(daemonInfoPath(daemon.stateDir), JSON.stringify({ url, pid: process.pid, startedAt: new Date() }), { mode: 0o600 });
-  logger.info({ url, stateDir: daemon.stateDir }, 'vp-daemon serving');
-  process.stdout.write(`vp-daemon serving on ${url} (state ${daemon.stateDir}, pid ${process.pid})\n`);
+  return {
+    url,
+    close: async () => {
+      clearInterval(sample);
+      await server.close();
+      await rm(daemonInfoPath(daemon.stateDir), { force: true });
+    },
+  };
+}
 
-  await new Promise<void>((resolve) => {
+/** Resolves at the first SIGINT or SIGTERM. */
+export const untilSignal = (): Promise<void> =>
+  new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+
+/** `vp-daemon serve`: runs until a signal. */
+export async function serveCommand(args: { stateDir: string; chartersDir?: string; host: string; port: number; maxSessions: number }): Promise<number> {
+  const logger = createLogger(process.env['VP_DAEMON_LOG_LEVEL'] ?? 'info');
+  const chartersDir = args.chartersDir;
+  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir, maxSessions: args.maxSessions, logger });
+  await daemon.start();
+  const serving = await serveDaemon(daemon, { host: args.host, port: args.port, logger });
+  const { url } = serving;
+  logger.info({ url, stateDir: daemon.stateDir }, 'vp-daemon serving');
+  process.stdout.write(`vp-daemon serving on ${url} (state ${daemon.stateDir}, pid ${process.pid})\n`);
+  process.stdout.write(`dashboard: ${url}/ (log in with the URL that vp-daemon dashboard --state ${args.stateDir} prints)\n`);
+  await untilSignal();
   process.stdout.write('vp-daemon: draining...\n');
-  clearInterval(sample);
-  await server.close();
+  await serving.close();
   await daemon.stop(10_000);
-  await rm(daemonInfoPath(daemon.stateDir), { force: true });
   process.stdout.write('vp-daemon: stopped\n');
   return 0;
 }

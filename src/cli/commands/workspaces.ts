@@ -5,7 +5,7 @@ import { workspacesRoot } from '../../spawner/workspace-run.js';
 import type { WorkspaceStatus } from '../../session/types.js';
 import { listWorkspaces, openWorkspace, pruneWorkspaces, reportWorkspaces, workspaceDiff, type WorkspaceDiffTarget } from '../../workspace/index.js';
 import { renderTable } from '../table.js';
-import { diffstat } from '../workspace-view.js';
+import { diffstat } from '../../workspace/diffstat.js';
 import { DaemonCallError, daemonCall } from './client.js';
 
 type Print = (line: string) => void;

@@ -1,0 +1,131 @@
+// The shapes the daemon's HTTP API answers with. Every optional field may be missing; views guard them.
+
+export interface SessionRow {
+  sessionId: string;
+  requestId?: string;
+  taskId?: string;
+  charter?: string;
+  priority?: number | string;
+  state: string;
+  needsApproval: boolean;
+  outcome?: string;
+  startedAt: string;
+  endedAt?: string;
+  runningMs?: number;
+  tokens: number;
+  costUsd: number;
+  commands: number;
+  files: number;
+  branch?: string;
+  changes?: string;
+}
+
+export interface SessionPage {
+  total: number;
+  rows: SessionRow[];
+}
+
+export interface QueuedRequest {
+  requestId: string;
+  priority?: number | string;
+  queuedAt?: string;
+  position?: number;
+  waitedMs?: number;
+  estimatedWaitTime?: number;
+}
+
+export interface ActiveSession {
+  requestId?: string;
+  sessionId: string;
+  priority?: number | string;
+  startedAt?: string;
+}
+
+export interface PoolStatus {
+  capacity: number;
+  activeCount: number;
+  idleCount?: number;
+  queuedCount: number;
+  retryingCount?: number;
+  utilization?: number;
+  draining?: boolean;
+  pausedUntil?: string | number;
+  activeSessions?: ActiveSession[];
+  queuedRequests?: QueuedRequest[];
+}
+
+export interface RecoveryStatus {
+  totalCrashes?: number;
+  totalRecoveryAttempts?: number;
+  successfulRecoveries?: number;
+  failedRecoveries?: number;
+  abandonedRecoveries?: number;
+  recoveryRate?: number;
+  activeRecoveries?: number;
+}
+
+export interface DaemonStatus {
+  pid?: number;
+  stateDir?: string;
+  startedAt?: string;
+  pool?: PoolStatus;
+  sessions?: { totalCostUsd?: number; [k: string]: unknown };
+  recovery?: RecoveryStatus;
+}
+
+export interface Approval {
+  approvalId: string;
+  sessionId: string;
+  toolName: string;
+  input?: { command?: string; file_path?: string; [k: string]: unknown };
+  reason?: string;
+  requestedAt: string;
+}
+
+export interface Workspace {
+  branch?: string;
+  path?: string;
+  commits?: number;
+  filesChanged?: string[];
+  insertions?: number;
+  deletions?: number;
+  kept?: boolean;
+}
+
+export interface CrashAnalysis {
+  at: string;
+  crashClass: string;
+  crashType: string;
+  rootCause?: string;
+}
+
+export interface Attempt {
+  sessionId: string;
+  state: string;
+  outcome?: string;
+  startedAt: string;
+}
+
+export interface SessionView {
+  row: SessionRow;
+  charter?: string;
+  resultText?: string;
+  errorMessage?: string;
+  outcome?: { reason: string; [k: string]: unknown };
+  workspace?: Workspace;
+  crashes?: CrashAnalysis[];
+  attempts?: Attempt[];
+}
+
+export interface FleetPoint {
+  t: number;
+  tokens: number;
+  costUsd: number;
+}
+
+export interface Fleet {
+  byState?: Record<string, number>;
+  series?: FleetPoint[];
+  crashClasses?: Record<string, number>;
+  recoveries?: { attempted?: number; succeeded?: number; failed?: number };
+}
