@@ -1,6 +1,6 @@
 // `npm run lint` checks the shape of src/: no import cycle (type-only imports included), and no folder imports one above it.
 // Lowest first: a folder may import only from folders before it in this list (and from itself).
-const LAYERS = ['session', 'utils', 'charter', 'sandbox', 'workspace', 'guard', 'spawner', 'pool', 'recovery', 'files', 'store', 'api', 'daemon', 'testing', 'cli'];
+const LAYERS = ['session', 'utils', 'charter', 'sandbox', 'workspace', 'guard', 'spawner', 'pool', 'recovery', 'files', 'store', 'fleet', 'api', 'daemon', 'testing', 'cli'];
 
 const upward = LAYERS.map((layer, i) => ({
   name: `layer-${layer}`,

@@ -85,6 +85,9 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'max-sessions': { type: 'string' },
+  fleet: { type: 'string' },
+  'fleet-name': { type: 'string' },
+  'fleet-max-sessions': { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
@@ -130,6 +133,13 @@ async function main(argv: string[]): Promise<number> {
         host: values.host ?? '127.0.0.1',
         port: int(values.port ?? (process.env['VP_DAEMON_PORT'] || undefined), 7878, 'port'),
         maxSessions: int(values['max-sessions'], 5, 'max-sessions'),
+        ...(values.fleet !== undefined && {
+          fleet: {
+            url: values.fleet,
+            ...(values['fleet-name'] !== undefined && { name: values['fleet-name'] }),
+            ...(values['fleet-max-sessions'] !== undefined && { maxSessions: int(values['fleet-max-sessions'], 0, 'fleet-max-sessions') }),
+          },
+        }),
       });
     case 'dashboard':
       return dashboardCommand(state, !values['no-open'], print);
@@ -162,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
 // Bad input (a config, a task file, usage) exits 2; a failed operation exits 1.
 function exitCodeForError(error: unknown): number {
   if (error instanceof UsageError) return 2;
-  if (isVpDaemonError(error)) return /CONFIG|OPTION|TASK_FILE|CHARTER|WORKDIR|WORKSPACE_(NOT_A_REPOSITORY|BASE_REF|BRANCH|MERGE)/.test(error.code) ? 2 : 1;
+  if (isVpDaemonError(error)) return /CONFIG|OPTION|TASK_FILE|CHARTER|WORKDIR|WORKSPACE_(NOT_A_REPOSITORY|BASE_REF|BRANCH|MERGE)|FLEET_URL/.test(error.code) ? 2 : 1;
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return 2;
   return 1;
 }

@@ -22,6 +22,8 @@ import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
 import { removeStaleWorkspaces } from './stale-workspaces.js';
 import { summarize, type SessionSummary } from './session-rows.js';
+import { FleetNode, type FleetOptions } from './fleet-node.js';
+import type { FleetJobData } from '../fleet/queue.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
 /** Options of {@link VPDaemon}. */
@@ -44,6 +46,8 @@ export interface VPDaemonOptions {
   /** Options of the recovery manager (its dumps go to `<stateDir>/crash-dumps`). */
   readonly recovery?: ConstructorParameters<typeof SessionRecoveryManager>[1];
   readonly logger?: Logger;
+  /** Join a fleet: requests go into its queue on Redis, and this daemon runs the jobs it takes (see `FleetOptions`). */
+  readonly fleet?: FleetOptions;
 }
 
 /** What `VPDaemon` reports about itself. */
@@ -71,9 +75,12 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   #recorder: Recorder | undefined;
   #startedAt: Date | undefined;
   #stopping: Promise<void> | undefined;
+  readonly #fleetOptions: FleetOptions | undefined;
+  #fleet: FleetNode | undefined;
 
   constructor(options: VPDaemonOptions = {}) {
     super();
+    this.#fleetOptions = options.fleet;
     this.stateDir = resolve(options.stateDir ?? '.vp-daemon');
     this.#charters = { chartersDir: options.chartersDir, fallbackDir: resolve(this.stateDir, '..', 'charters') };
     this.#logger = options.logger ?? createLogger();
@@ -107,6 +114,16 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     if (this.#store) return;
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     this.#store = DaemonStore.open(this.stateDir);
+    if (this.#fleetOptions) {
+      // Redis unreachable, or another fleet in its database: a typed error, and nothing starts.
+      try {
+        this.#fleet = await FleetNode.join(this.#fleetOptions, this.pool.getPoolStatus().capacity, (data) => this.#runFleetJob(data), this.#logger);
+      } catch (error) {
+        this.#store.close();
+        this.#store = undefined;
+        throw error;
+      }
+    }
     this.#recorder = new Recorder(this.#store, this);
     this.#startedAt = new Date();
     this.#record(this.#recorder);
@@ -116,7 +133,10 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   /** Drains the pool (running sessions get `timeoutMs` to finish) and closes the database. Idempotent. */
   stop(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     this.#stopping ??= (async () => {
+      // Takes no more jobs at once; a job still running when its session is stopped goes back to the fleet's queue.
+      const leaving = this.#fleet?.close();
       await this.pool.drain(timeoutMs);
+      await leaving;
       this.recovery.close();
       this.#store?.close();
     })();
@@ -135,6 +155,10 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     // A bad repository, base ref or branch is refused now, not when the session would start.
     if (config.workspace) await checkWorkspace(resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId: config.taskContext.taskId }), workspacesRoot(this.stateDir));
     const priority = determinePriority(resolved);
+    if (this.#fleet) {
+      await this.#fleet.submit(resolved.requestId!, priority, resolved);
+      return { requestId: resolved.requestId!, priority };
+    }
     recorder.request({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
     this.#enqueue(resolved.requestId!, priority, config);
     return { requestId: resolved.requestId!, priority };
@@ -169,7 +193,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     return this.#recorder;
   }
 
-  #enqueue(requestId: string, priority: string, config: ClaudeSessionConfig): void {
+  #enqueue(requestId: string, priority: string, config: ClaudeSessionConfig, settle?: { resolve: (status: ClaudeSessionStatus) => void; reject: (error: Error) => void }): void {
     const store = this.#recorderOrThrow();
     void this.pool.requestSession({
       requestId,
@@ -177,8 +201,27 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       priority,
       queuedAt: new Date(),
       onAllocated: (sessionId) => store.updateRequest(requestId, { state: 'running', sessionId }),
-      onCompleted: () => store.updateRequest(requestId, { state: 'completed' }),
-      onFailed: (error) => this.#requestFailed(requestId, error),
+      onCompleted: (status) => {
+        store.updateRequest(requestId, { state: 'completed' });
+        settle?.resolve(status);
+      },
+      onFailed: (error) => {
+        this.#requestFailed(requestId, error);
+        settle?.reject(error);
+      },
+    });
+  }
+
+  // A job this node took from the fleet's queue: recorded here, run in this node's pool, settled when it ends.
+  #runFleetJob(data: FleetJobData): Promise<{ sessionId?: string; state: string }> {
+    const recorder = this.#recorderOrThrow();
+    const triage = reviveTriage(data.triage as TriageRequest) as ResolvedTriageRequest;
+    const previous = this.store.getRequest(data.requestId);
+    if (previous) recorder.updateRequest(data.requestId, { state: 'queued', attempts: previous.attempts + 1 });
+    else recorder.request({ requestId: data.requestId, priority: data.priority, triage: data.triage, state: 'queued' });
+    return new Promise((resolve, reject) => {
+      const settle = { resolve: (status: ClaudeSessionStatus) => resolve({ sessionId: status.sessionId, state: status.state }), reject };
+      this.#enqueue(data.requestId, data.priority, buildSessionConfig(triage), settle);
     });
   }
 
@@ -229,7 +272,9 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       this.#logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
     }
     const continuing = new Set<string>();
-    for (const request of store.listRequests({ state: ['queued', 'running'] })) {
+    // In a fleet, the queue on Redis gives an interrupted request to a node again (BullMQ's stalled-job check).
+    const open = this.#fleet ? [] : store.listRequests({ state: ['queued', 'running'] });
+    for (const request of open) {
       const triage = reviveTriage(request.triage as TriageRequest);
       const charter = await resolveCharter(triage.charter, { ...this.#charters, baseDir: triage.workingDirectory });
       const config = buildSessionConfig({ ...triage, charter });

@@ -36,6 +36,9 @@ export const ErrorCodes = {
   WORKSPACE_GIT: 'ERR_WORKSPACE_GIT',
   WORKSPACE_UNSAFE: 'ERR_WORKSPACE_UNSAFE',
   WORKSPACE_IN_USE: 'ERR_WORKSPACE_IN_USE',
+  FLEET_URL: 'ERR_FLEET_URL',
+  FLEET_UNREACHABLE: 'ERR_FLEET_UNREACHABLE',
+  FLEET_MISMATCH: 'ERR_FLEET_MISMATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -377,5 +380,24 @@ export class WorkspaceUnsafeError extends WorkspaceError {
     options?: { cause?: unknown },
   ) {
     super(ErrorCodes.WORKSPACE_UNSAFE, 'workspace.path', path, `Workspace ${path} was not removed: ${reason}`, options);
+  }
+}
+
+// --- The fleet (src/fleet) ---
+
+/**
+ * A fleet could not be joined. `field` is `fleet.url` or `fleet.name`; `value` the URL with any password hidden.
+ * Codes: `ERR_FLEET_URL` (not a redis:// or rediss:// URL), `ERR_FLEET_UNREACHABLE` (Redis did not answer),
+ * `ERR_FLEET_MISMATCH` (the Redis database holds a fleet of another name or protocol version).
+ */
+export class FleetError extends VpDaemonError {
+  constructor(
+    code: typeof ErrorCodes.FLEET_URL | typeof ErrorCodes.FLEET_UNREACHABLE | typeof ErrorCodes.FLEET_MISMATCH,
+    readonly field: string,
+    readonly value: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
   }
 }

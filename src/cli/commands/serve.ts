@@ -4,16 +4,22 @@ import { Registry } from 'prom-client';
 import { createControlServer, createDaemonMetrics, readOrCreateToken } from '../../api/server.js';
 import { daemonBackend } from '../../daemon/backend.js';
 import { VPDaemon } from '../../daemon/daemon.js';
+import type { FleetOptions } from '../../daemon/fleet-node.js';
 import { createLogger, type Logger } from '../../utils/logger.js';
 import { SERVE_CHARTER_LOOKUP } from '../charter-help.js';
 
 export const SERVE_HELP = `vp-daemon serve [--state DIR] [--charters DIR] [--host 127.0.0.1] [--port 7878] [--max-sessions 5]
+                [--fleet redis://host:6379[/db] [--fleet-name NAME] [--fleet-max-sessions N]]
 
 Runs the daemon: a pool of Claude Code sessions, crash recovery, a SQLite database in the state folder,
 and the control API on loopback (token in <state>/api-token, owner-only). A second daemon on the same
 state folder is refused. SIGINT/SIGTERM drain the pool and stop; what was queued or running resumes at
 the next start. The port is --port, else $VP_DAEMON_PORT, else 7878 (0: any free port; the URL is printed
 and written to <state>/daemon.json, where the other commands find it).
+
+With --fleet, the daemon joins a fleet on Redis (rediss:// for TLS): requests submitted to any node go into one
+BullMQ queue, this node runs up to --max-sessions of them, and the fleet at most --fleet-max-sessions at once.
+Redis not answering, or a fleet of another protocol version, stops the start with a typed error.
 
 ${SERVE_CHARTER_LOOKUP}
 
@@ -69,10 +75,17 @@ export const untilSignal = (): Promise<void> =>
   });
 
 /** `vp-daemon serve`: runs until a signal. */
-export async function serveCommand(args: { stateDir: string; chartersDir?: string; host: string; port: number; maxSessions: number }): Promise<number> {
+export async function serveCommand(args: {
+  stateDir: string;
+  chartersDir?: string;
+  host: string;
+  port: number;
+  maxSessions: number;
+  fleet?: FleetOptions;
+}): Promise<number> {
   const logger = createLogger(process.env['VP_DAEMON_LOG_LEVEL'] ?? 'info');
   const chartersDir = args.chartersDir;
-  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir, maxSessions: args.maxSessions, logger });
+  const daemon = new VPDaemon({ stateDir: args.stateDir, chartersDir, maxSessions: args.maxSessions, logger, ...(args.fleet && { fleet: args.fleet }) });
   await daemon.start();
   const serving = await serveDaemon(daemon, { host: args.host, port: args.port, logger });
   const { url } = serving;

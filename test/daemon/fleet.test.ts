@@ -1,0 +1,94 @@
+// Two daemons of one fleet on real Redis and BullMQ, with the real CLI: requests submitted to either node go into one
+// queue, the fleet's cap holds across nodes, each request completes once; bad fleets are typed errors.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { VPDaemon, type TriageRequest } from '../../src/index.js';
+import { bash, say, scenarioMarker, startModelServer, type ModelServer } from '../../src/testing/index.js';
+import { silentLogger, tempDir, waitFor } from '../helpers/fixtures.js';
+import { redisUnavailable, removeKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const charter = {
+  identity: { name: 'Fleet VP', email: 'fleet@example.com', role: 'Engineer' },
+  objectives: ['Finish the task'],
+  constraints: { forbiddenCommands: ['rm -rf'], forbiddenPatterns: [/force.*push/i], requiredApprovals: ['deploy'] },
+  resources: { maxTokens: 100_000, maxExecutionTime: 60_000, allowedTools: ['read', 'write', 'bash'] },
+};
+
+describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => {
+  let redis: TestRedis;
+  let server: ModelServer;
+  let dir: ReturnType<typeof tempDir>;
+  const fleetName = `test-${randomBytes(4).toString('hex')}`;
+  before(async () => {
+    redis = await startTestRedis();
+    server = await startModelServer({ scenarios: [{ name: 'work', steps: [bash('echo working && sleep 2'), say('Done.')] }] });
+    dir = tempDir('vp-fleet-');
+  });
+  after(async () => {
+    await removeKeys(redis.url, `vp-fleet:${fleetName}`);
+    await redis.stop();
+    await server.close();
+    dir.remove();
+  });
+
+  const node = (n: number, fleet: Partial<{ url: string; name: string; maxSessions: number }> = {}) =>
+    new VPDaemon({
+      stateDir: join(dir.path, `node-${n}`),
+      maxSessions: 2,
+      logger: silentLogger,
+      spawner: { env: { ...server.env, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, `claude-${n}`) }, isolation: 'none' },
+      fleet: { url: redis.url, name: fleetName, maxSessions: 3, ...fleet },
+    });
+  const request = (id: string): TriageRequest => ({ requestId: id, task: { id, description: `Work ${scenarioMarker('work')}` }, charter, workingDirectory: dir.path, urgency: 'normal' });
+
+  it('runs 8 requests submitted to either node, never more than 3 at once, each completed once', async () => {
+    const nodes = [node(1), node(2)];
+    let running = 0;
+    let most = 0;
+    const ended: string[] = [];
+    for (const daemon of nodes) {
+      daemon.spawner.on('session-spawned', () => (most = Math.max(most, ++running)));
+      daemon.spawner.on('session-ended', ({ status }) => {
+        running -= 1;
+        if (status.state === 'completed') ended.push(status.sessionId);
+      });
+    }
+    try {
+      for (const daemon of nodes) await daemon.start();
+      const ids = Array.from({ length: 8 }, (_, i) => `fleet-req-${i}`);
+      for (const [i, id] of ids.entries()) await nodes[i % 2]!.handleTriageRequest(request(id));
+      await assert.rejects(nodes[1]!.handleTriageRequest(request('fleet-req-0')), { code: 'ERR_DUPLICATE_REQUEST' });
+      const completedOn = () => nodes.flatMap((d) => d.store.listRequests({ state: 'completed' }).map((r) => r.requestId));
+      await waitFor(() => completedOn().length >= ids.length, 120_000, 'every request to complete');
+      assert.deepEqual(completedOn().sort(), [...ids].sort(), 'each request completed on exactly one node');
+      assert.equal(ended.length, ids.length, 'one completed session per request');
+      assert.ok(most <= 3, `at most 3 sessions ran at once across the fleet (saw ${most})`);
+      assert.ok(most >= 2, `the fleet ran sessions side by side (saw ${most})`);
+      assert.ok(nodes.every((d) => d.store.listRequests({ state: 'completed' }).length > 0), 'both nodes took work');
+    } finally {
+      await Promise.all(nodes.map((d) => d.stop(5000)));
+    }
+  });
+
+  it('refuses a fleet it cannot join, with a typed error, and starts nothing', async () => {
+    await assert.rejects(node(3, { url: 'redis://127.0.0.1:1', name: fleetName }).start(), (e: unknown) => (e as { code?: string }).code === 'ERR_FLEET_UNREACHABLE' && /127\.0\.0\.1:1/.test((e as Error).message));
+    await assert.rejects(node(3, { url: 'http://example.com' }).start(), { code: 'ERR_FLEET_URL', field: 'fleet.url' });
+    await assert.rejects(node(3, { url: 'redis://user:s3cret@127.0.0.1:1' }).start(), (e: unknown) => !(e as Error).message.includes('s3cret'));
+    const other = `test-${randomBytes(4).toString('hex')}`;
+    const raw = new Redis(redis.url);
+    try {
+      await raw.set(`vp-fleet:${other}:meta`, JSON.stringify({ name: other, protocol: 99 }));
+      await assert.rejects(node(3, { name: other }).start(), { code: 'ERR_FLEET_MISMATCH' });
+    } finally {
+      await raw.del(`vp-fleet:${other}:meta`);
+      raw.disconnect();
+    }
+    // The state folder was left free: a daemon without a fleet starts on it.
+    const plain = new VPDaemon({ stateDir: join(dir.path, 'node-3'), logger: silentLogger });
+    await plain.start();
+    await plain.stop();
+  });
+});
