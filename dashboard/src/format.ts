@@ -144,6 +144,23 @@ export function describeInput(input: unknown, max = 300): string {
   return clip(safeJson(input), max);
 }
 
+/** The long-input mark: a person asked to approve must be told to read all of it. */
+export const LONG_INPUT_CHARS = 300;
+
+/**
+ * Everything a tool call would act on, unclipped, for a person deciding on it: its command or path, then every
+ * other field as JSON (a Write's content, say); `long` when there is more than one line or LONG_INPUT_CHARS.
+ */
+export function fullInput(input: unknown): { main: string; rest?: string; long: boolean } {
+  const o = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
+  const key = o && ['command', 'file_path', 'path', 'url', 'pattern'].find((k) => typeof o[k] === 'string' && o[k] !== '');
+  const main = key && o ? String(o[key]) : typeof input === 'string' ? input : safeJson(input, 2);
+  const others = key && o ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== key)) : undefined;
+  const rest = others && Object.keys(others).length > 0 ? safeJson(others, 2) : undefined;
+  const text = `${main}${rest ?? ''}`;
+  return { main, ...(rest !== undefined && { rest }), long: text.length > LONG_INPUT_CHARS || main.includes('\n') };
+}
+
 export function safeJson(value: unknown, indent?: number): string {
   try {
     return JSON.stringify(value, null, indent) ?? String(value);

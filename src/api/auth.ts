@@ -23,8 +23,8 @@ export function bearerMatches(header: string | undefined, expected: Buffer): boo
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-// @fastify/static's routes carry no config: its prefix is public (the assets hold no data).
-const isPublicPath = (url: string): boolean => url.startsWith('/assets/');
+// @fastify/static's routes carry no config: the route it matched is public (the assets hold no data).
+const isPublicRoute = (request: FastifyRequest): boolean => request.routeOptions.url?.startsWith('/assets/') === true;
 
 /**
  * An onRequest hook that answers 401 unless the request carries the token as a bearer header, or a valid dashboard
@@ -35,7 +35,7 @@ export function requestAuth(app: FastifyInstance, token: string, logins: Dashboa
   if (token.length === 0) throw new TypeError('The control API token is empty');
   const expected = digest(token);
   return async (request, reply) => {
-    if ((request.routeOptions.config as { public?: boolean } | undefined)?.public === true || isPublicPath(request.url)) return undefined;
+    if ((request.routeOptions.config as { public?: boolean } | undefined)?.public === true || isPublicRoute(request)) return undefined;
     if (bearerMatches(request.headers.authorization, expected)) return undefined;
     const login = app.parseCookie(request.headers.cookie ?? '')[SESSION_COOKIE];
     if (request.headers.authorization === undefined && logins.valid(login)) {

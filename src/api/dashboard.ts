@@ -30,15 +30,16 @@ export function registerDashboard(app: FastifyInstance, options: { token: string
   const dir = options.dir ?? DASHBOARD_DIR;
   const { logins, token } = options;
   void app.register(fastifyCookie);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
   if (existsSync(join(dir, 'assets'))) {
     void app.register(fastifyStatic, { root: join(dir, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', index: false, wildcard: true });
   }
   const page = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const html = await readFile(join(dir, 'index.html'), 'utf8').catch(() => undefined);
-    reply.header('cache-control', 'no-cache').header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer');
+    reply
+      .header('cache-control', 'no-cache')
+      .header('x-frame-options', 'DENY')
+      .header('referrer-policy', 'no-referrer')
+      .header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     if (html === undefined) return reply.code(503).type('text/plain').send(`The dashboard is not built (${dir}): run npm run build.\n`);
     return reply.type('text/html; charset=utf-8').send(html);
   };
@@ -48,11 +49,18 @@ export function registerDashboard(app: FastifyInstance, options: { token: string
     if (typeof given !== 'string') return page(request, reply);
     return tokenMatches(given, token) ? logIn(reply, logins) : failed(reply);
   });
-  app.post('/login', { config }, async (request, reply) => {
-    // A login form posted from another site would log the browser in to an attacker's daemon.
-    if (!sameOrigin(request)) return reply.code(403).send({ code: 'ERR_CROSS_SITE', message: 'A login must come from this page' });
-    const given = (request.body as { token?: unknown } | undefined)?.token;
-    return typeof given === 'string' && tokenMatches(given.trim(), token) ? logIn(reply, logins) : failed(reply);
+  // Form bodies are parsed for the login form only: the API takes JSON, which no other site can post without CORS.
+  void app.register((scope, _options, done) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, parsed) => {
+      parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    scope.post('/login', { config }, async (request, reply) => {
+      // A login form posted from another site would log the browser in to an attacker's daemon.
+      if (!sameOrigin(request)) return reply.code(403).send({ code: 'ERR_CROSS_SITE', message: 'A login must come from this page' });
+      const given = (request.body as { token?: unknown } | undefined)?.token;
+      return typeof given === 'string' && tokenMatches(given.trim(), token) ? logIn(reply, logins) : failed(reply);
+    });
+    done();
   });
   app.post('/logout', async (request, reply) => {
     logins.revoke(request.cookies[SESSION_COOKIE]);

@@ -1,4 +1,5 @@
 import type { ControlBackend } from '../api/server.js';
+import type { Logger } from '../utils/logger.js';
 import { ConfigError } from '../session/errors.js';
 import type { VPDaemon } from './daemon.js';
 import { reviveTriage } from './revive.js';
@@ -8,21 +9,23 @@ import { sessionView } from './session-view.js';
 import type { TriageRequest } from '../session/request.js';
 
 /** The control API's view of a daemon. */
-export function daemonBackend(daemon: VPDaemon): ControlBackend {
+export function daemonBackend(daemon: VPDaemon, logger: Logger): ControlBackend & { close(): void } {
   const { spawner, pool } = daemon;
   const store = (): VPDaemon['store'] => daemon.store;
-  const feed = new DashboardFeed(daemon);
+  const feed = new DashboardFeed(daemon, logger);
   return {
+    close: () => feed.close(),
     sessionsPage: ({ offset, limit }) => {
       const { total, sessions } = store().pageSessions({ offset, limit });
-      return { total, rows: sessions.map((s) => feed.row(s.sessionId, s)) };
+      const waiting = feed.waitingSessions();
+      return { total, rows: sessions.map((s) => feed.row(s.sessionId, s, waiting)) };
     },
     sessionView: (id) => sessionView(daemon, feed, id),
     fleet: () =>
       fleetFigures({
         byState: store().sessionCountsByState(),
         ended: store().endedSummaries(),
-        crashClasses: store().listCrashes({ limit: 10_000 }).map((c) => c.crashClass),
+        crashClasses: store().crashCountsByClass(),
         recovery: daemon.recovery.getRecoveryStats(),
       }),
     subscribe: (onEvent) => feed.subscribe(onEvent),

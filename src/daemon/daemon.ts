@@ -285,6 +285,6 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       if (next.workspace?.path !== undefined) continuing.add(next.workspace.path);
       this.#enqueue(request.requestId, request.priority, next);
     }
-    await removeStaleWorkspaces(workspacesRoot(this.stateDir), store.listSessions({ limit: 10_000 }), continuing, this.#logger);
+    await removeStaleWorkspaces(workspacesRoot(this.stateDir), store.pageSessions({ limit: 10_000 }).sessions, continuing, this.#logger);
   }
 }

@@ -1,6 +1,7 @@
 // The dashboard's live feed: rows of sessions as they start, change and end, the pending approvals when they
 // change, and the pool's status. Timers run only while someone listens.
 import type { StoredSession } from '../store/types.js';
+import type { Logger } from '../utils/logger.js';
 import type { VPDaemon } from './daemon.js';
 import { toRow, type SessionRow } from './session-rows.js';
 
@@ -16,45 +17,79 @@ const STATUS_EVERY_MS = 2000;
 /** Builds rows of sessions, and pushes them to subscribers as they change. */
 export class DashboardFeed {
   readonly #daemon: VPDaemon;
+  readonly #logger: Logger;
   readonly #listeners = new Set<(event: FeedEvent) => void>();
   readonly #lastSent = new Map<string, string>();
+  readonly #detach: (() => void)[] = [];
   #timers: NodeJS.Timeout[] = [];
 
-  constructor(daemon: VPDaemon) {
+  constructor(daemon: VPDaemon, logger: Logger) {
     this.#daemon = daemon;
+    this.#logger = logger;
     const { pool, spawner } = daemon;
-    pool.on('session-allocated', ({ sessionId }) => {
-      this.#sendRow(sessionId);
-      this.#sendStatus();
-    });
-    daemon.on('session-ended', ({ sessionId }) => {
-      this.#sendRow(sessionId);
-      this.#lastSent.delete(sessionId);
-      this.#sendStatus();
-    });
-    pool.on('request-queued', () => this.#sendStatus());
-    const approvalsChanged = ({ sessionId }: { sessionId: string }): void => {
-      this.#send({ type: 'approvals', data: spawner.getPendingApprovals() });
-      this.#sendRow(sessionId);
-    };
+    const allocated = ({ sessionId }: { sessionId: string }): void => this.#safely(() => (this.#sendRow(sessionId), this.#sendStatus()));
+    const ended = ({ sessionId }: { sessionId: string }): void =>
+      this.#safely(() => {
+        this.#sendRow(sessionId);
+        this.#lastSent.delete(sessionId);
+        this.#sendStatus();
+      });
+    const queued = (): void => this.#safely(() => this.#sendStatus());
+    const approvalsChanged = ({ sessionId }: { sessionId: string }): void =>
+      this.#safely(() => {
+        if (this.#listeners.size === 0) return;
+        this.#send({ type: 'approvals', data: spawner.getPendingApprovals() });
+        this.#sendRow(sessionId);
+      });
+    pool.on('session-allocated', allocated);
+    daemon.on('session-ended', ended);
+    pool.on('request-queued', queued);
     spawner.on('approval-requested', approvalsChanged);
     spawner.on('approval-resolved', approvalsChanged);
+    this.#detach.push(
+      () => pool.off('session-allocated', allocated),
+      () => daemon.off('session-ended', ended),
+      () => pool.off('request-queued', queued),
+      () => spawner.off('approval-requested', approvalsChanged),
+      () => spawner.off('approval-resolved', approvalsChanged),
+    );
+  }
+
+  /** Detaches from the daemon and ends the timers. */
+  close(): void {
+    for (const detach of this.#detach.splice(0)) detach();
+    this.#listeners.clear();
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+  }
+
+  // Called from the daemon's own events and timers: a failure here is logged, never thrown into them.
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'the dashboard feed failed to send an update');
+    }
   }
 
   /** The row of one session (live figures while it runs), or undefined when the store has none. */
-  row(sessionId: string, stored: StoredSession | undefined = this.#daemon.store.getSession(sessionId)): SessionRow | undefined {
+  row(sessionId: string, stored: StoredSession | undefined = this.#daemon.store.getSession(sessionId), waiting: ReadonlySet<string> = this.waitingSessions()): SessionRow | undefined {
     if (!stored) return undefined;
-    const live = this.#daemon.spawner.getSessionStatus(sessionId);
-    const running = live !== null && stored.endedAt === undefined;
-    const waiting = new Set(this.#daemon.spawner.getPendingApprovals().map((a) => a.sessionId));
-    return toRow(stored, running ? { state: live.state, summary: this.#daemon.sessionSummary(sessionId, live) } : undefined, waiting.has(sessionId));
+    // An ended session's stored summary is final: its live status (a deep copy) is not needed.
+    const live = stored.endedAt === undefined ? this.#daemon.spawner.getSessionStatus(sessionId) : null;
+    return toRow(stored, live ? { state: live.state, summary: this.#daemon.sessionSummary(sessionId, live) } : undefined, waiting.has(sessionId));
+  }
+
+  /** The sessions with a call waiting for approval. */
+  waitingSessions(): Set<string> {
+    return new Set(this.#daemon.spawner.getPendingApprovals().map((a) => a.sessionId));
   }
 
   /** Calls `listener` with every event until the returned function is called. */
   subscribe(listener: (event: FeedEvent) => void): () => void {
     this.#listeners.add(listener);
     if (this.#timers.length === 0) {
-      this.#timers = [setInterval(() => this.#sendLiveRows(), LIVE_EVERY_MS), setInterval(() => this.#sendStatus(), STATUS_EVERY_MS)];
+      this.#timers = [setInterval(() => this.#safely(() => this.#sendLiveRows()), LIVE_EVERY_MS), setInterval(() => this.#safely(() => this.#sendStatus()), STATUS_EVERY_MS)];
       for (const timer of this.#timers) timer.unref();
     }
     return () => {
@@ -67,7 +102,7 @@ export class DashboardFeed {
   }
 
   #send(event: FeedEvent): void {
-    for (const listener of [...this.#listeners]) listener(event);
+    for (const listener of [...this.#listeners]) this.#safely(() => listener(event));
   }
 
   #sendStatus(): void {

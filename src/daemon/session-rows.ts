@@ -15,6 +15,8 @@ export interface SessionSummary {
   files: number;
   branch?: string;
   changes?: string;
+  /** The workspace folder's tree, for the daemon's own bookkeeping. */
+  workspacePath?: string;
   runningMs?: number;
 }
 
@@ -41,7 +43,7 @@ export function summarize(status: StatusLike | undefined, config: Pick<ClaudeSes
     costUsd: status?.costUsd ?? 0,
     commands: status?.metrics?.commandsExecuted ?? 0,
     files: status?.metrics?.filesModified ?? 0,
-    ...(ws && { branch: ws.branch, changes: diffstat(ws) }),
+    ...(ws && { branch: ws.branch, changes: diffstat(ws), workspacePath: ws.path }),
     ...(status?.executionTime !== undefined && { runningMs: status.executionTime }),
   };
 }
@@ -76,7 +78,7 @@ export interface FleetFigures {
 export function fleetFigures(input: {
   byState: Record<string, number>;
   ended: { endedAt: Date; summary?: unknown }[];
-  crashClasses: string[];
+  crashClasses: Record<string, number>;
   recovery: { totalRecoveryAttempts: number; successfulRecoveries: number; failedRecoveries: number };
 }): FleetFigures {
   let tokens = 0;
@@ -87,8 +89,7 @@ export function fleetFigures(input: {
     costUsd += s?.costUsd ?? 0;
     return { t: endedAt.getTime(), tokens, costUsd: Math.round(costUsd * 1e6) / 1e6 };
   });
-  const crashClasses: Record<string, number> = {};
-  for (const c of input.crashClasses) crashClasses[c] = (crashClasses[c] ?? 0) + 1;
+  const { crashClasses } = input;
   const { totalRecoveryAttempts: attempted, successfulRecoveries: succeeded, failedRecoveries: failed } = input.recovery;
   return { byState: input.byState, series, crashClasses, recoveries: { attempted, succeeded, failed } };
 }

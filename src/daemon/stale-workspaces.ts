@@ -4,13 +4,11 @@ import type { StoredSession } from '../store/types.js';
 import type { Logger } from '../utils/logger.js';
 import { pruneWorkspaces, type Workspace } from '../workspace/index.js';
 
-const SESSIONS_LOOKED_AT = 10_000;
-
-/** The last recorded state of the session that ran in each workspace path (sessions newest first). */
+/** The last recorded state of the session that ran in each workspace path (sessions newest first, their summaries). */
 export function lastStateByPath(sessions: StoredSession[]): Map<string, string> {
   const states = new Map<string, string>();
   for (const session of sessions) {
-    const path = (session.status as { workspace?: { path?: unknown } } | undefined)?.workspace?.path;
+    const path = (session.summary as { workspacePath?: unknown } | undefined)?.workspacePath;
     if (typeof path === 'string' && !states.has(path)) states.set(path, session.state);
   }
   return states;
@@ -27,10 +25,10 @@ export function isStale(ws: Workspace, lastState: string | undefined): boolean {
 
 /**
  * Removes the stale workspaces under `root` that no interrupted session continues in (`continuing` holds their
- * paths). A workspace in use, with uncommitted changes or with commits its repository's branch lacks is kept.
+ * paths). `sessions`: the newest ones, with their summaries (no statuses needed). A workspace in use, with uncommitted changes or with commits its repository's branch lacks is kept.
  */
 export async function removeStaleWorkspaces(root: string, sessions: StoredSession[], continuing: Set<string>, logger: Logger): Promise<void> {
-  const states = lastStateByPath(sessions.slice(0, SESSIONS_LOOKED_AT));
+  const states = lastStateByPath(sessions);
   const { removed, kept } = await pruneWorkspaces(root, (ws) => !continuing.has(ws.path) && isStale(ws, states.get(ws.path)));
   for (const ws of removed) logger.info({ workspace: ws.path, branch: ws.branch }, 'removed a stale workspace (its branch is in the repository)');
   for (const { workspace, reason } of kept) logger.warn({ workspace: workspace.path, branch: workspace.branch, reason }, 'kept a stale workspace');

@@ -3,7 +3,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, VPIdentity, WorkspaceStatus } from '../session/types.js';
+import { ErrorCodes, WorkspaceError } from '../session/errors.js';
 import type { Logger } from '../utils/logger.js';
+import { isRealDir } from '../workspace/fs-util.js';
 import { continueWorkspace, createWorkspace, finalizeWorkspace, leaseWorkspace, removeWorkspace, resolveWorkspaceSpec, type Workspace } from '../workspace/index.js';
 
 /** Where a spawner keeps its sessions' workspaces. */
@@ -25,10 +27,25 @@ export async function openSessionWorkspace(config: ClaudeSessionConfig, stateDir
   const spec = resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId });
   const root = workspacesRoot(stateDir);
   const options = { root, sessionId, taskId };
-  const ws = config.workspace.path === undefined ? await createWorkspace(spec, options) : await continueWorkspace(spec, config.workspace.path, options);
   // A state folder inside the repository (the default) must not show the workspaces to the repository's own git.
-  await writeFile(join(root, '.gitignore'), '*\n');
-  return { ws, release: await leaseWorkspace(ws, sessionId) };
+  const ignore = (): Promise<void> => writeFile(join(root, '.gitignore'), '*\n');
+  if (config.workspace.path === undefined) {
+    const ws = await createWorkspace(spec, options);
+    await ignore();
+    return { ws, release: await leaseWorkspace(ws, sessionId) };
+  }
+  // A removal may have taken the folder between finding it and leasing it: then it is made again, once.
+  for (let attempt = 0; ; attempt++) {
+    const ws = await continueWorkspace(spec, config.workspace.path, options);
+    await ignore();
+    const release = await leaseWorkspace(ws, sessionId).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) return undefined;
+      throw error;
+    });
+    if (release && (await isRealDir(ws.gitDir))) return { ws, release };
+    await release?.();
+    if (attempt > 0) throw new WorkspaceError(ErrorCodes.WORKSPACE_IN_USE, 'workspace.path', ws.path, `Workspace ${ws.path} was removed while this session took it`);
+  }
 }
 
 /** The status of a workspace before its session has delivered anything. */

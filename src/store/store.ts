@@ -32,7 +32,8 @@ const SQL = {
     FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
   countSessions: 'SELECT count(*) AS n FROM sessions',
   countByState: 'SELECT state, count(*) AS n FROM sessions GROUP BY state',
-  endedSummaries: 'SELECT ended_at, summary FROM sessions WHERE ended_at IS NOT NULL ORDER BY ended_at LIMIT @limit',
+  endedSummaries: 'SELECT ended_at, summary FROM sessions WHERE ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT @limit',
+  crashCounts: 'SELECT crash_class, count(*) AS n FROM crashes GROUP BY crash_class',
   getSession: 'SELECT * FROM sessions WHERE session_id = @id',
   listSessions: `SELECT * FROM sessions WHERE ${ANY_STATE} AND (@requestId IS NULL OR request_id = @requestId)
     ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
@@ -198,9 +199,15 @@ export class DaemonStore {
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
-  /** Ended sessions' end times and summaries, oldest end first, at most `limit`. */
+  /** How many crashes are recorded of each class. */
+  crashCountsByClass(): Record<string, number> {
+    const rows = this.stmt.crashCounts.all({}) as { crash_class: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.crash_class, r.n]));
+  }
+
+  /** The last `limit` ended sessions' end times and summaries, oldest end first. */
   endedSummaries(limit = 10_000): { endedAt: Date; summary?: unknown }[] {
-    const rows = this.stmt.endedSummaries.all({ limit: codec.toLimit(limit) }) as { ended_at: number; summary: string | null }[];
+    const rows = (this.stmt.endedSummaries.all({ limit: codec.toLimit(limit) }) as { ended_at: number; summary: string | null }[]).reverse();
     return rows.map((r) => ({ endedAt: new Date(r.ended_at), ...(r.summary !== null && { summary: JSON.parse(r.summary) as unknown }) }));
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ErrorCodes, WorkspaceError, WorkspaceUnsafeError } from '../session/errors.js';
 import { repositoryBranch } from './deliver.js';
@@ -6,7 +7,7 @@ import { workspaceGit } from './git.js';
 import { assertWorkspaceShape, openWorkspace, workspaceDir } from './manifest.js';
 import { parsePorcelainPaths } from './parse.js';
 import { isAncestor, prepareWorkspace } from './prepare.js';
-import { workspaceHolder } from './lease.js';
+import { leaseWorkspace, workspaceHolder } from './lease.js';
 import type { Workspace, WorkspaceSafety } from './types.js';
 
 /**
@@ -54,9 +55,26 @@ export async function removeWorkspace(ws: Workspace, options: RemoveOptions = {}
   if (onDisk.repository !== ws.repository || onDisk.branch !== ws.branch) {
     throw new WorkspaceError(ErrorCodes.WORKSPACE_MANIFEST, 'workspace.path', dir, `${dir} holds the workspace of ${onDisk.branch} in ${onDisk.repository}, not this one`);
   }
-  if (!options.force) {
-    const safety = await workspaceSafety(ws, options);
-    if (!safety.safe) throw new WorkspaceUnsafeError(ws.path, safety.reason);
+  if (options.force) {
+    await rm(dir, { recursive: true, force: true });
+    return;
   }
-  await rm(dir, { recursive: true, force: true });
+  // Held through the check and the removal, so no session can start in it meanwhile (its holder already holds it).
+  let release: (() => Promise<void>) | undefined;
+  const holder = options.holder ?? `removal-${process.pid}-${randomBytes(4).toString('hex')}`;
+  if (options.holder === undefined) {
+    try {
+      release = await leaseWorkspace(ws, holder);
+    } catch (error) {
+      throw new WorkspaceUnsafeError(ws.path, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+  try {
+    const safety = await workspaceSafety(ws, { holder });
+    if (!safety.safe) throw new WorkspaceUnsafeError(ws.path, safety.reason);
+    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    await release?.();
+    throw error;
+  }
 }

@@ -45,6 +45,7 @@ void describe('dashboard page and logins', () => {
     assert.equal(page.statusCode, 200);
     assert.match(String(page.headers['content-type']), /text\/html/);
     assert.equal(page.headers['cache-control'], 'no-cache');
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
     for (const url of ['/v1/status', '/v1/sessions/page', '/v1/approvals', '/v1/fleet', '/v1/events', '/v1/sessions/s-1/view']) {
       const res = await server.app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 401, url);
@@ -96,6 +97,9 @@ void describe('dashboard page and logins', () => {
     assert.deepEqual(backend.calls, []);
     assert.equal((await approve({ cookie, origin: ORIGIN })).statusCode, 200);
     assert.equal((await approve({ authorization: `Bearer ${TOKEN}` })).statusCode, 200);
+    // The API takes no form bodies (only the login form is parsed as one).
+    const form = await server.app.inject({ method: 'POST', url: '/v1/approvals/p-1/approve', headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    assert.equal(form.statusCode, 415);
     assert.deepEqual(backend.calls, [['approve', 'p-1'], ['approve', 'p-1']]);
   });
 

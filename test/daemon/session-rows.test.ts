@@ -10,7 +10,7 @@ const status = {
   costUsd: 0.25,
   metrics: { commandsExecuted: 3, filesModified: 2 },
   executionTime: 1200,
-  workspace: { branch: 'vp/T-1-ab12', filesChanged: ['a', 'b'], insertions: 4, deletions: 1, commits: 2 },
+  workspace: { path: '/ws/tree', branch: 'vp/T-1-ab12', filesChanged: ['a', 'b'], insertions: 4, deletions: 1, commits: 2 },
 } as unknown as ClaudeSessionStatus;
 
 void describe('session rows', () => {
@@ -26,6 +26,7 @@ void describe('session rows', () => {
       files: 2,
       branch: 'vp/T-1-ab12',
       changes: '2 files +4 -1, 2 commits',
+      workspacePath: '/ws/tree',
       runningMs: 1200,
     });
     assert.deepEqual(summarize(undefined, undefined), { tokens: 0, costUsd: 0, commands: 0, files: 0 });
@@ -52,7 +53,7 @@ void describe('session rows', () => {
     assert.equal('endedAt' in live, false);
   });
 
-  void it('fleet figures: cumulative series by end time, crash classes counted', () => {
+  void it('fleet figures: cumulative series by end time', () => {
     const figures = fleetFigures({
       byState: { completed: 2, crashed: 1 },
       ended: [
@@ -60,7 +61,7 @@ void describe('session rows', () => {
         { endedAt: new Date(2000) },
         { endedAt: new Date(3000), summary: { tokens: 5, costUsd: 0.2 } },
       ],
-      crashClasses: ['transient', 'resource', 'transient'],
+      crashClasses: { transient: 2, resource: 1 },
       recovery: { totalRecoveryAttempts: 3, successfulRecoveries: 2, failedRecoveries: 1 },
     });
     assert.deepEqual(figures.series, [

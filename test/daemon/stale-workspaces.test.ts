@@ -15,7 +15,7 @@ const session = (sessionId: string, state: string, path?: string): StoredSession
   workingDirectory: '/w',
   state,
   startedAt: new Date(0),
-  ...(path === undefined ? {} : { status: { workspace: { path } } }),
+  ...(path === undefined ? {} : { summary: { workspacePath: path } }),
 });
 
 void describe('stale workspaces at daemon start', () => {

@@ -109,18 +109,24 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
     await rowState('deploy-b', 'completed');
   });
 
+  // Each view test starts from the list, so one that fails leaves the next its own start.
+  const fromList = async (): Promise<void> => {
+    await page.goto(`${daemon.url}/`);
+    await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+  };
+
   it("opens a session and sees its output", async () => {
+    await fromList();
     await row('hello').first().click();
     await page.waitForURL(/#\/session\/claude-session-/);
     const output = page.getByTestId('output');
     await output.waitFor({ state: 'visible' });
-    await page.waitForFunction(`document.querySelector('[data-testid="output"]')?.textContent?.includes('hello-dashboard')`, undefined, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('[data-testid="output"]')?.textContent?.includes('hello-dashboard')`, undefined, { timeout: 60_000 });
     await shot('session');
-    await page.goBack();
-    await page.locator(ROW).first().waitFor({ state: 'visible' });
   });
 
   it('terminates a running session from its view', async () => {
+    await fromList();
     await submit('long');
     await rowState('long', 'running');
     await row('long').first().click();
@@ -131,6 +137,7 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
 
   it('fits a 390 px wide screen, and logged no console error', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    await fromList();
     await page.locator(ROW).first().waitFor({ state: 'visible' });
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(overflow <= 1, `the page is ${overflow} px wider than the screen`);

@@ -22,6 +22,11 @@ void describe('DaemonStore pages', () => {
       assert.deepEqual(page.sessions.map((s) => [s.sessionId, s.summary, 'status' in s]), [['s-3', { tokens: 3 }, false], ['s-2', { tokens: 2 }, false]]);
       assert.deepEqual(store.sessionCountsByState(), { completed: 1, crashed: 1, running: 3 });
       assert.deepEqual(store.endedSummaries().map((e) => [e.endedAt.getTime(), e.summary]), [[8000, { tokens: 3 }], [9000, { tokens: 10 }]]);
+      assert.deepEqual(store.endedSummaries(1).map((e) => e.endedAt.getTime()), [9000], 'the newest ends');
+      store.insertCrash({ sessionId: 's-3', crashClass: 'transient', crashType: 'x', analysis: {} });
+      store.insertCrash({ sessionId: 's-3', crashClass: 'transient', crashType: 'y', analysis: {} });
+      store.insertCrash({ sessionId: 's-1', crashClass: 'resource', crashType: 'z', analysis: {} });
+      assert.deepEqual(store.crashCountsByClass(), { resource: 1, transient: 2 });
     } finally {
       store.close();
       dir.remove();

@@ -67,6 +67,22 @@ void describe('workspace leases', () => {
     assert.equal(await workspaceHolder(ws), undefined);
   });
 
+  void it('taking a lease is exclusive: of many takers at once, one wins', async (t) => {
+    const tmp = tempDir(t);
+    const repo = makeRepo(tmp);
+    const ws = await createWorkspace(spec(repo, 'vp/race'), { root: join(tmp, 'ws') });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => leaseWorkspace(ws, `s-${i}`)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    assert.equal(won.length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'ERR_WORKSPACE_IN_USE');
+    // A removal takes the lease too: refused while a session holds it.
+    await finalizeWorkspace(ws, identity);
+    await assert.rejects(removeWorkspace(ws), { code: 'ERR_WORKSPACE_UNSAFE' });
+    await (won[0] as PromiseFulfilledResult<() => Promise<void>>).value();
+    await removeWorkspace(ws);
+    assert.equal(existsSync(ws.path), false);
+  });
+
   void it('the diff of a held workspace reads its tree and leaves its git folder as it was', async (t) => {
     const tmp = tempDir(t);
     const repo = makeRepo(tmp);

@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
-import { describeInput, waitedSince } from '../format.js';
+import { fullInput, waitedSince } from '../format.js';
 import { sessionHref, useNow } from '../hooks.js';
 import type { Approval } from '../types.js';
 import { ErrorNote } from './badge.js';
@@ -49,7 +49,7 @@ function ApprovalItem({ approval: a, now }: { approval: Approval; now: number })
       setBusy(false);
     }
   };
-  const target = describeInput(a.input);
+  const input = fullInput(a.input);
   const inputId = `reason-${a.approvalId}`;
   const disabled = busy || sent !== undefined;
   return html`
@@ -60,7 +60,9 @@ function ApprovalItem({ approval: a, now }: { approval: Approval; now: number })
         <a href=${sessionHref(a.sessionId)} class="mono">${a.sessionId}</a>
         <span class="waited">${waitedSince(a.requestedAt, now)}</span>
       </div>
-      ${target !== '' ? html`<pre class="command">${target}</pre>` : null}
+      ${input.long ? html`<p class="badge tone-attn">Long input: read all of it before you approve</p>` : null}
+      ${input.main !== '' ? html`<pre class="command full">${input.main}</pre>` : null}
+      ${input.rest !== undefined ? html`<pre class="command full" aria-label="Other input">${input.rest}</pre>` : null}
       ${a.reason ? html`<p class="rule">${a.reason}</p>` : null}
       <div class="actions">
         <button type="button" disabled=${disabled} onClick=${() => void decide('approved')}>Approve</button>

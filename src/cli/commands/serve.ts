@@ -54,7 +54,8 @@ export async function serveDaemon(daemon: VPDaemon, args: { host: string; port: 
   }, 1000);
   sample.unref();
   const token = await readOrCreateToken(daemon.stateDir);
-  const server = createControlServer(daemonBackend(daemon), { host: args.host, port: args.port, token, logger: args.logger, metricsRegistry: registry });
+  const backend = daemonBackend(daemon, args.logger);
+  const server = createControlServer(backend, { host: args.host, port: args.port, token, logger: args.logger, metricsRegistry: registry });
   const { url } = await server.listen();
   await writeFile(daemonInfoPath(daemon.stateDir), JSON.stringify({ url, pid: process.pid, startedAt: new Date() }), { mode: 0o600 });
   return {
@@ -62,6 +63,7 @@ export async function serveDaemon(daemon: VPDaemon, args: { host: string; port: 
     close: async () => {
       clearInterval(sample);
       await server.close();
+      backend.close();
       await rm(daemonInfoPath(daemon.stateDir), { force: true });
     },
   };
