@@ -20,10 +20,38 @@ export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler;
 }
 
+// The login's key: the server redirects to `/#k=<key>` after a login; the tab keeps it (a server on another port of
+// this host gets the cookie but never the key). It is sent with every call; an EventSource carries it in its query.
+const KEY_ITEM = 'vp-login-key';
+function takeKeyFromFragment(): void {
+  const found = /(?:^#|&)k=([\w-]+)/.exec(location.hash)?.[1];
+  if (found === undefined) return;
+  try {
+    sessionStorage.setItem(KEY_ITEM, found);
+  } catch {
+    // No storage: the key lives for this page only.
+    memoryKey = found;
+  }
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+}
+let memoryKey: string | undefined;
+const loginKey = (): string => {
+  try {
+    return sessionStorage.getItem(KEY_ITEM) ?? memoryKey ?? '';
+  } catch {
+    return memoryKey ?? '';
+  }
+};
+takeKeyFromFragment();
+
+/** `url` with the login key in its query, for an EventSource (which cannot send headers). */
+export const withKey = (url: string): string => `${url}${url.includes('?') ? '&' : '?'}k=${encodeURIComponent(loginKey())}`;
+
 async function request<T>(url: string, init?: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init });
+    const headers = { accept: 'application/json', 'x-vp-key': loginKey(), ...(init?.headers as Record<string, string> | undefined) };
+    res = await fetch(url, { credentials: 'same-origin', ...init, headers });
   } catch {
     throw new HttpError(0, 'ERR_NETWORK', 'The daemon is not reachable.');
   }
@@ -104,7 +132,7 @@ export function openStream(url: string, opts: StreamOptions): Stream {
   }
   let source: EventSource;
   try {
-    source = new EventSource(url, { withCredentials: true });
+    source = new EventSource(withKey(url), { withCredentials: true });
   } catch {
     opts.onError?.(true);
     return { close: () => undefined };

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sameOrigin, SESSION_COOKIE, type DashboardLogins } from './logins.js';
+import { loginKey, sameOrigin, SESSION_COOKIE, type DashboardLogins } from './logins.js';
 
 /** The body of every 401: the same whether the token is missing or wrong. */
 export const UNAUTHORIZED = { code: 'ERR_UNAUTHORIZED', message: 'A valid bearer token is required' } as const;
@@ -28,7 +28,8 @@ const isPublicRoute = (request: FastifyRequest): boolean => request.routeOptions
 
 /**
  * An onRequest hook that answers 401 unless the request carries the token as a bearer header, or a valid dashboard
- * login cookie; a cookie alone changes nothing unless the request's Origin is this server (403 otherwise).
+ * login cookie with its key (see `DashboardLogins`); a login changes nothing unless the request's Origin is this
+ * server (403 otherwise).
  * Routes with `config.public` pass.
  */
 export function requestAuth(app: FastifyInstance, token: string, logins: DashboardLogins): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
@@ -38,7 +39,8 @@ export function requestAuth(app: FastifyInstance, token: string, logins: Dashboa
     if ((request.routeOptions.config as { public?: boolean } | undefined)?.public === true || isPublicRoute(request)) return undefined;
     if (bearerMatches(request.headers.authorization, expected)) return undefined;
     const login = app.parseCookie(request.headers.cookie ?? '')[SESSION_COOKIE];
-    if (request.headers.authorization === undefined && logins.valid(login)) {
+    const key = loginKey(request);
+    if (request.headers.authorization === undefined && key !== undefined && logins.valid(login, key)) {
       if (SAFE_METHODS.has(request.method) || sameOrigin(request)) return undefined;
       request.log.warn({ origin: request.headers.origin }, 'refused a cross-site state change');
       return reply.code(403).send(CROSS_SITE);

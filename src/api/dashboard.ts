@@ -8,7 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenMatches } from './auth.js';
-import { LOGIN_TTL_MS, sameOrigin, SESSION_COOKIE, type DashboardLogins } from './logins.js';
+import { LOGIN_TTL_MS, loginKey, sameOrigin, SESSION_COOKIE, type DashboardLogins } from './logins.js';
 
 /** Where `npm run build` puts the dashboard (`dist/dashboard`), from `src/api` and from `dist/api` alike. */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard', import.meta.url));
@@ -16,8 +16,10 @@ export const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard', impor
 const cookieOptions = { httpOnly: true, sameSite: 'strict', path: '/' } as const;
 
 function logIn(reply: FastifyReply, logins: DashboardLogins): FastifyReply {
-  reply.setCookie(SESSION_COOKIE, logins.create(), { ...cookieOptions, maxAge: LOGIN_TTL_MS / 1000 });
-  return reply.code(303).header('location', '/').header('cache-control', 'no-store').send();
+  const { id, key } = logins.create();
+  reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions, maxAge: LOGIN_TTL_MS / 1000 });
+  // The fragment never reaches a server or a log; the page moves it into the tab's sessionStorage at once.
+  return reply.code(303).header('location', `/#k=${key}`).header('cache-control', 'no-store').send();
 }
 
 const failed = (reply: FastifyReply): FastifyReply => reply.code(303).header('location', '/?login=failed').header('cache-control', 'no-store').send();
@@ -68,6 +70,9 @@ export function registerDashboard(app: FastifyInstance, options: { token: string
     return reply.code(204).send();
   });
   // The page asks this first, so that a browser without a login never sees a 401 (which it would log as an error).
-  app.get('/login', { config }, (request) => ({ loggedIn: logins.valid(request.cookies[SESSION_COOKIE]) }));
+  app.get('/login', { config }, (request) => {
+    const key = loginKey(request);
+    return { loggedIn: key !== undefined && logins.valid(request.cookies[SESSION_COOKIE], key) };
+  });
   app.get('/favicon.ico', { config }, async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
 }

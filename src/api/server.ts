@@ -22,6 +22,8 @@ const REDACT_PATHS = [
   'headers.authorization',
   'req.headers.cookie',
   'headers.cookie',
+  'req.headers["x-vp-key"]',
+  'headers["x-vp-key"]',
 ];
 
 // A login URL carries the token in its query: no logged URL keeps a query's values.

@@ -34,10 +34,11 @@ void describe('dashboard page and logins', () => {
   });
   afterEach(() => server.close());
 
-  const login = async (): Promise<string> => {
+  /** The cookie header and the key header of a fresh login. */
+  const login = async (): Promise<{ cookie: string; 'x-vp-key': string }> => {
     const res = await server.app.inject({ method: 'GET', url: `/?token=${TOKEN}` });
-    const cookie = String(res.headers['set-cookie'] ?? '');
-    return cookie.split(';')[0] ?? '';
+    const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0] ?? '';
+    return { cookie, 'x-vp-key': /#k=([\w-]+)$/.exec(String(res.headers.location))?.[1] ?? '' };
   };
 
   void it('serves the page to anyone, and no data without a login', async () => {
@@ -60,12 +61,20 @@ void describe('dashboard page and logins', () => {
   void it('trades the token in the URL for an HttpOnly SameSite=Strict cookie and redirects to /', async () => {
     const res = await server.app.inject({ method: 'GET', url: `/?token=${TOKEN}` });
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/');
+    const key = /^\/#k=([\w-]{32})$/.exec(String(res.headers.location))?.[1];
+    assert.ok(key, String(res.headers.location));
     const cookie = String(res.headers['set-cookie']);
     assert.match(cookie, /^vp_session=[\w-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/);
     assert.ok(!cookie.includes(TOKEN));
-    const status = await server.app.inject({ method: 'GET', url: '/v1/status', headers: { cookie: cookie.split(';')[0] ?? '' } });
+    const jar = cookie.split(';')[0] ?? '';
+    const status = await server.app.inject({ method: 'GET', url: '/v1/status', headers: { cookie: jar, 'x-vp-key': key } });
     assert.equal(status.statusCode, 200);
+    // The cookie alone (what a server on another port of this host receives) or with a wrong key: nothing.
+    assert.equal((await server.app.inject({ method: 'GET', url: '/v1/status', headers: { cookie: jar } })).statusCode, 401);
+    assert.equal((await server.app.inject({ method: 'GET', url: '/v1/status', headers: { cookie: jar, 'x-vp-key': 'x'.repeat(32) } })).statusCode, 401);
+    assert.equal((await server.app.inject({ method: 'GET', url: `/v1/status?k=${key}`, headers: { cookie: jar } })).statusCode, 200, 'the key in the query (EventSource)');
+    assert.deepEqual((await server.app.inject({ method: 'GET', url: '/login', headers: { cookie: jar, 'x-vp-key': key } })).json(), { loggedIn: true });
+    assert.deepEqual((await server.app.inject({ method: 'GET', url: '/login', headers: { cookie: jar } })).json(), { loggedIn: false });
     const wrong = await server.app.inject({ method: 'GET', url: '/?token=nope' });
     assert.equal(wrong.statusCode, 303);
     assert.equal(wrong.headers.location, '/?login=failed');
@@ -80,32 +89,33 @@ void describe('dashboard page and logins', () => {
     const ok = await form(ORIGIN);
     assert.equal(ok.statusCode, 303);
     const cookie = String(ok.headers['set-cookie']).split(';')[0] ?? '';
+    const key = /#k=([\w-]+)$/.exec(String(ok.headers.location))?.[1] ?? '';
     assert.match(cookie, /^vp_session=/);
     assert.equal((await form('https://evil.example')).statusCode, 403);
-    const out = await server.app.inject({ method: 'POST', url: '/logout', headers: { cookie, origin: ORIGIN } });
+    const out = await server.app.inject({ method: 'POST', url: '/logout', headers: { cookie, 'x-vp-key': key, origin: ORIGIN } });
     assert.equal(out.statusCode, 204);
-    assert.equal((await server.app.inject({ method: 'GET', url: '/v1/status', headers: { cookie } })).statusCode, 401);
+    assert.equal((await server.app.inject({ method: 'GET', url: '/v1/status', headers: { cookie, 'x-vp-key': key } })).statusCode, 401);
   });
 
   void it('a cookie changes state only with this origin; a bearer token needs none', async () => {
-    const cookie = await login();
+    const { cookie, 'x-vp-key': key } = await login();
     const approve = (headers: Record<string, string>) => server.app.inject({ method: 'POST', url: '/v1/approvals/p-1/approve', headers: { 'content-type': 'application/json', ...headers }, payload: '{}' });
-    assert.equal((await approve({ cookie })).statusCode, 403, 'no Origin');
-    const cross = await approve({ cookie, origin: 'https://evil.example' });
+    assert.equal((await approve({ cookie, 'x-vp-key': key })).statusCode, 403, 'no Origin');
+    const cross = await approve({ cookie, 'x-vp-key': key, origin: 'https://evil.example' });
     assert.equal(cross.statusCode, 403);
     assert.equal(cross.json<{ code: string }>().code, 'ERR_CROSS_SITE');
     assert.deepEqual(backend.calls, []);
-    assert.equal((await approve({ cookie, origin: ORIGIN })).statusCode, 200);
+    assert.equal((await approve({ cookie, 'x-vp-key': key, origin: ORIGIN })).statusCode, 200);
     assert.equal((await approve({ authorization: `Bearer ${TOKEN}` })).statusCode, 200);
     // The API takes no form bodies (only the login form is parsed as one).
-    const form = await server.app.inject({ method: 'POST', url: '/v1/approvals/p-1/approve', headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    const form = await server.app.inject({ method: 'POST', url: '/v1/approvals/p-1/approve', headers: { cookie, 'x-vp-key': key, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
     assert.equal(form.statusCode, 415);
     assert.deepEqual(backend.calls, [['approve', 'p-1'], ['approve', 'p-1']]);
   });
 
   void it('serves a page of rows, a session view and the fleet figures', async () => {
-    const cookie = await login();
-    const get = (url: string) => server.app.inject({ method: 'GET', url, headers: { cookie } });
+    const headers = await login();
+    const get = (url: string) => server.app.inject({ method: 'GET', url, headers });
     assert.deepEqual((await get('/v1/sessions/page?offset=1&limit=5')).json(), { total: 2, rows: [{ sessionId: 's-2', state: 'completed' }] });
     assert.equal((await get('/v1/sessions/page?limit=0')).statusCode, 400);
     assert.equal((await get('/v1/sessions/s-1/view')).statusCode, 200);

@@ -55,7 +55,8 @@ describe('vp-daemon demo', () => {
       assert.equal(res.status, 303);
       assert.match(res.headers.get('set-cookie') ?? '', /^vp_session=/);
       const base = login.replace(/\/\?token=.*$/, '');
-      const rows = await fetch(`${base}/v1/sessions/page`, { headers: { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '' } });
+      const key = /#k=([\w-]+)$/.exec(res.headers.get('location') ?? '')?.[1] ?? '';
+      const rows = await fetch(`${base}/v1/sessions/page`, { headers: { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '', 'x-vp-key': key } });
       assert.equal(rows.status, 200);
     } finally {
       child.kill('SIGINT');

@@ -73,7 +73,8 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
   it('logs in through the token URL, which leaves the address bar', async () => {
     const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
     await page.goto(`${daemon.url}/?token=${token}`);
-    await page.waitForURL(`${daemon.url}/`);
+    // The login's key comes in the fragment, and the page moves it into the tab's storage at once.
+    await page.waitForFunction(`location.href === ${JSON.stringify(`${daemon.url}/`)}`, undefined, { timeout: 10_000 });
     assert.equal(page.url(), `${daemon.url}/`);
     await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
     const cookies = await page.context().cookies();
