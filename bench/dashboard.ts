@@ -68,8 +68,7 @@ async function run(): Promise<CaseResult> {
     for (let i = 0; i < CHANGES; i++) {
       const ended = new Promise<number>((resolve) => daemon.once('session-ended', () => resolve(Date.now())));
       await daemon.handleTriageRequest({ task: { id: `LIVE-${i}`, description: `Say ok ${scenarioMarker('quick')}` }, charter: { identity: { name: 'Bench VP', email: 'b@example.com', role: 'Engineer' }, objectives: ['ok'], constraints: { forbiddenCommands: [], forbiddenPatterns: [], requiredApprovals: [] }, resources: { maxTokens: 100_000, maxExecutionTime: 60_000, allowedTools: ['read'] } }, workingDirectory: state.path, isolation: 'none' });
-      const shown = `[...document.querySelectorAll('[data-session-id][data-state="completed"]')].some((row) => row.textContent.includes('LIVE-${i}'))`;
-      const seen = page.waitForFunction(shown, undefined, { timeout: 60_000, polling: 'raf' }).then(() => Date.now());
+      const seen = page.locator('[data-session-id][data-state="completed"]', { hasText: `LIVE-${i}` }).first().waitFor({ state: 'visible', timeout: 60_000 }).then(() => Date.now());
       latencies.push((await seen) - (await ended));
     }
     const size = assetSizes();

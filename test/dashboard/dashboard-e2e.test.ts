@@ -74,9 +74,8 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
     const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
     await page.goto(`${daemon.url}/?token=${token}`);
     // The login's key comes in the fragment, and the page moves it into the tab's storage at once.
-    await page.waitForFunction(`location.href === ${JSON.stringify(`${daemon.url}/`)}`, undefined, { timeout: 10_000 });
-    assert.equal(page.url(), `${daemon.url}/`);
     await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
+    assert.equal(page.url(), `${daemon.url}/`);
     const cookies = await page.context().cookies();
     assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [['vp_session', true, 'Strict']]);
   });
@@ -120,9 +119,7 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
     await fromList();
     await row('hello').first().click();
     await page.waitForURL(/#\/session\/claude-session-/);
-    const output = page.getByTestId('output');
-    await output.waitFor({ state: 'visible' });
-    await page.waitForFunction(`document.querySelector('[data-testid="output"]')?.textContent?.includes('hello-dashboard')`, undefined, { timeout: 60_000 });
+    await page.getByTestId('output').filter({ hasText: 'hello-dashboard' }).waitFor({ state: 'visible', timeout: 60_000 });
     await shot('session');
   });
 
