@@ -1,24 +1,9 @@
 // The shapes the daemon's HTTP API answers with. Every optional field may be missing; views guard them.
 
-export interface SessionRow {
-  sessionId: string;
-  requestId?: string;
-  taskId?: string;
-  charter?: string;
-  priority?: number | string;
-  state: string;
-  needsApproval: boolean;
-  outcome?: string;
-  startedAt: string;
-  endedAt?: string;
-  runningMs?: number;
-  tokens: number;
-  costUsd: number;
-  commands: number;
-  files: number;
-  branch?: string;
-  changes?: string;
-}
+// A row of the sessions list, exactly as the daemon makes it (a type only: nothing of the daemon is bundled).
+import type { SessionRow } from '../../src/daemon/session-rows.js';
+
+export type { SessionRow };
 
 export interface SessionPage {
   total: number;
