@@ -26,7 +26,7 @@ export class DashboardLogins {
   }
 
   /** True for a live login whose key is `key` (compared in constant time); without `key`, whether the login is live. */
-  valid(id: string | undefined, key?: string | undefined, nowMs = Date.now()): boolean {
+  valid(id: string | undefined, key?: string, nowMs = Date.now()): boolean {
     const login = id === undefined ? undefined : this.#logins.get(id);
     if (login === undefined || login.until <= nowMs) return false;
     if (key === undefined) return true;
