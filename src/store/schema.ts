@@ -63,10 +63,26 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX approvals_by_state ON approvals (state, requested_at);
   CREATE INDEX approvals_by_session ON approvals (session_id);
   `,
-  // A session's figures for lists (task, charter, tokens, cost, branch, ...), small next to its status.
+  // A session's figures for lists (task, charter, tokens, cost, branch, ...), small next to its status; the sessions
+  // already recorded get theirs from their status and their request.
   `
   ALTER TABLE sessions ADD COLUMN summary TEXT;  -- JSON
   CREATE INDEX sessions_by_end ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+  UPDATE sessions SET summary = json_patch(
+    json_object(
+      'tokens', coalesce(json_extract(status, '$.tokenUsage.total'), 0),
+      'costUsd', coalesce(json_extract(status, '$.costUsd'), 0),
+      'commands', coalesce(json_extract(status, '$.metrics.commandsExecuted'), 0),
+      'files', coalesce(json_extract(status, '$.metrics.filesModified'), 0)
+    ),
+    json_object(
+      'taskId', (SELECT json_extract(r.triage, '$.task.id') FROM requests r WHERE r.request_id = sessions.request_id),
+      'charter', (SELECT json_extract(r.triage, '$.charter.identity.name') FROM requests r WHERE r.request_id = sessions.request_id),
+      'priority', (SELECT r.priority FROM requests r WHERE r.request_id = sessions.request_id),
+      'branch', json_extract(status, '$.workspace.branch'),
+      'workspacePath', json_extract(status, '$.workspace.path')
+    )
+  ) WHERE status IS NOT NULL;
   `,
 ];
 

@@ -29,7 +29,18 @@ export async function workspaceHolder(ws: Pick<Workspace, 'path'>): Promise<Work
   } catch {
     return undefined;
   }
+  // Without procfs there is no start time: a live pid is taken as the holder (a reused pid keeps the workspace).
+  if (lease.startTicks === '') return pidAlive(lease.pid) ? lease : undefined;
   return processStartTicks(lease.pid) === lease.startTicks ? lease : undefined;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

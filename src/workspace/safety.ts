@@ -28,6 +28,13 @@ export async function workspaceSafety(ws: Workspace, options: RemoveOptions = {}
     const delivered = await repositoryBranch(ws);
     if (delivered === undefined) return { safe: false, reason: `the repository has no branch ${ws.branch}` };
     if (!(await isAncestor(ws, head, delivered))) return { safe: false, reason: `the repository's branch ${ws.branch} (${delivered}) does not contain the workspace's head ${head}` };
+    // A stash, another branch or a tag the session made: work the delivered branch does not hold.
+    const refs = await workspaceGit(ws, ['for-each-ref', '--format=%(objectname) %(refname)']);
+    for (const line of refs.stdout.split('\n').filter(Boolean)) {
+      const [commit = '', ref = ''] = line.split(' ');
+      if (ref === `refs/heads/${ws.branch}`) continue;
+      if (!(await isAncestor(ws, commit, delivered))) return { safe: false, reason: `${ref} holds work (${commit}) that the branch ${ws.branch} does not` };
+    }
     return { safe: true };
   } catch (error) {
     return { safe: false, reason: `it could not be checked: ${error instanceof Error ? error.message : String(error)}` };

@@ -33,19 +33,25 @@ void describe('DaemonStore pages', () => {
     }
   });
 
-  void it('opens a schema-1 database: its sessions stay, with no summary', () => {
+  void it('opens a schema-1 database: its sessions stay, with summaries made from their statuses and requests', () => {
     const dir = tempDir('vp-store-v1-');
     try {
       DaemonStore.open(dir.path).close();
       const raw = new Database(join(dir.path, 'vp-daemon.db'));
       // Back to how schema 1 looked, with one session in it.
       raw.exec('DROP INDEX sessions_by_end; ALTER TABLE sessions DROP COLUMN summary;');
-      raw.prepare("INSERT INTO sessions (session_id, claude_session_id, working_directory, state, started_at) VALUES ('old', 'c', '/w', 'completed', 1)").run();
+      raw.prepare("INSERT INTO sessions (session_id, claude_session_id, working_directory, state, started_at) VALUES ('bare', 'c', '/w', 'completed', 1)").run();
+      raw.prepare(`INSERT INTO requests (request_id, priority, triage, state, created_at, updated_at) VALUES ('r-1', 'high', '{"task":{"id":"T-9"},"charter":{"identity":{"name":"VP"}}}', 'completed', 1, 1)`).run();
+      const status = { tokenUsage: { total: 42 }, costUsd: 0.5, metrics: { commandsExecuted: 3, filesModified: 1 }, workspace: { branch: 'vp/T-9-ab12', path: '/ws/tree' } };
+      raw.prepare("INSERT INTO sessions (session_id, request_id, claude_session_id, working_directory, state, started_at, status) VALUES ('old', 'r-1', 'c', '/w', 'completed', 2, ?)").run(JSON.stringify(status));
       raw.pragma('user_version = 1');
       raw.close();
       const store = DaemonStore.open(dir.path);
       try {
-        assert.deepEqual(store.pageSessions().sessions.map((s) => [s.sessionId, s.summary]), [['old', undefined]]);
+        assert.deepEqual(store.pageSessions().sessions.map((s) => [s.sessionId, s.summary]), [
+          ['old', { tokens: 42, costUsd: 0.5, commands: 3, files: 1, taskId: 'T-9', charter: 'VP', priority: 'high', branch: 'vp/T-9-ab12', workspacePath: '/ws/tree' }],
+          ['bare', undefined],
+        ]);
       } finally {
         store.close();
       }

@@ -63,6 +63,9 @@ void describe('workspace leases', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     assert.equal(await workspaceHolder(ws), undefined);
     await (await leaseWorkspace(ws, 's-mine'))();
+    // A lease taken where there is no procfs (no start time): a live pid holds it.
+    writeFileSync(leaseFile, JSON.stringify({ pid: process.pid, startTicks: '', sessionId: 's-noproc', since: new Date().toISOString() }));
+    assert.equal((await workspaceHolder(ws))?.sessionId, 's-noproc');
     writeFileSync(leaseFile, 'not json');
     assert.equal(await workspaceHolder(ws), undefined);
   });
@@ -119,6 +122,10 @@ void describe('pruneWorkspaces', () => {
     const dirty = await make('vp/dirty');
     await finalizeWorkspace(dirty, identity);
     writeFiles(dirty.path, { 'wip.txt': 'wip\n' });
+    const stashed = await make('vp/stashed');
+    await finalizeWorkspace(stashed, identity);
+    writeFiles(stashed.path, { 'README.md': 'stashed change\n' });
+    sessionGit(stashed.path, ['stash', '-q'], gitIdentityEnv(identity));
     const held = await make('vp/held');
     await finalizeWorkspace(held, identity);
     t.after(await leaseWorkspace(held, 's-held'));
@@ -130,8 +137,9 @@ void describe('pruneWorkspaces', () => {
     assert.match(reasons['vp/unrecorded'] ?? '', /does not contain the workspace's head/);
     assert.match(reasons['vp/dirty'] ?? '', /1 uncommitted change\(s\) in the tree, e\.g\. wip\.txt/);
     assert.match(reasons['vp/held'] ?? '', /in use by process \d+ \(session s-held\)/);
+    assert.match(reasons['vp/stashed'] ?? '', /^refs\/stash holds work/);
     assert.equal(existsSync(delivered.path), false);
-    for (const ws of [unrecorded, dirty, held]) assert.ok(existsSync(ws.path), ws.branch);
+    for (const ws of [unrecorded, dirty, held, stashed]) assert.ok(existsSync(ws.path), ws.branch);
     assert.equal(git(repo, ['for-each-ref', '--format=%(refname) %(objectname)']), refsBefore, 'no branch was deleted or moved');
     assert.equal(existsSync(join(unrecorded.path, 'late.txt')), true);
     // select narrows what is looked at.
