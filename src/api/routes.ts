@@ -23,10 +23,10 @@ export function registerRoutes(app: FastifyInstance, backend: ControlBackend, re
       const accepted = await backend.submit(request.body);
       return reply.code(202).send({ requestId: accepted.requestId, priority: accepted.priority });
     },
-    cancelRequest(request, reply) {
+    async cancelRequest(request, reply) {
       const { id } = params(request);
       const terminate = body<{ terminate: boolean }>(request).terminate === true;
-      if (!backend.cancel(id, terminate)) return reply.code(404).send(notFound('request', id));
+      if (!(await backend.cancel(id, terminate))) return reply.code(404).send(notFound('request', id));
       return { requestId: id, cancelled: true, terminate };
     },
     listSessions(request) {
@@ -73,15 +73,15 @@ export function registerRoutes(app: FastifyInstance, backend: ControlBackend, re
     listApprovals() {
       return backend.listApprovals();
     },
-    approve(request, reply) {
+    async approve(request, reply) {
       const { id } = params(request);
-      if (!backend.approve(id)) return reply.code(404).send(notFound('approval', id));
+      if (!(await backend.approve(id))) return reply.code(404).send(notFound('approval', id));
       return { approvalId: id, decision: 'approved' };
     },
-    deny(request, reply) {
+    async deny(request, reply) {
       const { id } = params(request);
       const { reason } = body<{ reason: string }>(request);
-      if (!backend.deny(id, reason)) return reply.code(404).send(notFound('approval', id));
+      if (!(await backend.deny(id, reason))) return reply.code(404).send(notFound('approval', id));
       return { approvalId: id, decision: 'denied', ...(reason !== undefined && { reason }) };
     },
     async drain(request) {

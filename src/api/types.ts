@@ -39,11 +39,11 @@ export interface ControlBackend {
   followSession(sessionId: string, onEvent: (event: SessionEvent) => void): (() => void) | undefined;
   listApprovals(): unknown[];
   /** false → 404. */
-  approve(approvalId: string): boolean;
+  approve(approvalId: string): boolean | Promise<boolean>;
   /** false → 404. */
-  deny(approvalId: string, reason?: string): boolean;
+  deny(approvalId: string, reason?: string): boolean | Promise<boolean>;
   /** false → 404. */
-  cancel(requestId: string, terminate: boolean): boolean;
+  cancel(requestId: string, terminate: boolean): boolean | Promise<boolean>;
   /** false → 404. */
   terminate(sessionId: string): Promise<boolean>;
   drain(timeoutMs: number): Promise<void>;

@@ -74,18 +74,10 @@ export function daemonBackend(daemon: VPDaemon, logger: Logger): ControlBackend 
       };
     },
     listApprovals: () => spawner.getPendingApprovals(),
-    approve: (id) => spawner.approve(id),
-    deny: (id, reason) => spawner.deny(id, reason),
-    cancel: (requestId, terminate) => {
-      const done = pool.cancelRequest(requestId, { terminate });
-      if (done && !terminate) store().updateRequest(requestId, { state: 'cancelled' });
-      return done;
-    },
-    terminate: async (sessionId) => {
-      if (!spawner.getActiveSessions().some((s) => s.sessionId === sessionId)) return false;
-      await spawner.terminateSession(sessionId, true);
-      return true;
-    },
+    approve: (id) => daemon.approve(id),
+    deny: (id, reason) => daemon.deny(id, reason),
+    cancel: (requestId, terminate) => daemon.cancel(requestId, terminate),
+    terminate: (sessionId) => daemon.terminate(sessionId),
     drain: (timeoutMs) => pool.drain(timeoutMs),
     status: () => daemon.getStatus(),
     metrics: () => ({ pool: pool.getMetrics(), sessions: spawner.getMetricsSummary(), recovery: daemon.recovery.getRecoveryStats() }),

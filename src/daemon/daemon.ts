@@ -23,6 +23,7 @@ import { reviveTriage } from './revive.js';
 import { removeStaleWorkspaces } from './stale-workspaces.js';
 import { summarize, type SessionSummary } from './session-rows.js';
 import { FleetNode, type FleetOptions } from './fleet-node.js';
+import type { FleetCommand } from '../fleet/control.js';
 import type { FleetJobData } from '../fleet/queue.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
 
@@ -117,7 +118,8 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     if (this.#fleetOptions) {
       // Redis unreachable, or another fleet in its database: a typed error, and nothing starts.
       try {
-        this.#fleet = await FleetNode.join(this.#fleetOptions, this.pool.getPoolStatus().capacity, (data) => this.#runFleetJob(data), this.#logger);
+        const carryOut = (command: FleetCommand): Promise<boolean> => this.#carryOut(command);
+        this.#fleet = await FleetNode.join(this.#fleetOptions, this.pool.getPoolStatus().capacity, (data) => this.#runFleetJob(data), carryOut, this.#logger);
       } catch (error) {
         this.#store.close();
         this.#store = undefined;
@@ -162,6 +164,53 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     recorder.request({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
     this.#enqueue(resolved.requestId!, priority, config);
     return { requestId: resolved.requestId!, priority };
+  }
+
+  /** Approves a call waiting for approval, here or on the fleet node that holds it. Whether one was found. */
+  approve(approvalId: string): Promise<boolean> {
+    return this.#here({ type: 'approve', approvalId });
+  }
+
+  /** Denies a call waiting for approval, here or on the fleet node that holds it. */
+  deny(approvalId: string, reason?: string): Promise<boolean> {
+    return this.#here({ type: 'deny', approvalId, ...(reason !== undefined && { reason }) });
+  }
+
+  /** Cancels a request (waiting here, in the fleet's queue, or running on a node with `terminate`). */
+  async cancel(requestId: string, terminate: boolean): Promise<boolean> {
+    if (await this.#carryOut({ type: 'cancel', requestId, terminate })) return true;
+    if (await this.#fleet?.removeQueued(requestId)) return true;
+    return (await this.#fleet?.relay({ type: 'cancel', requestId, terminate })) ?? false;
+  }
+
+  /** Terminates a running session, here or on the fleet node that runs it. */
+  terminate(sessionId: string): Promise<boolean> {
+    return this.#here({ type: 'terminate', sessionId });
+  }
+
+  // This node first; then, in a fleet, whichever node holds the target.
+  async #here(command: FleetCommand): Promise<boolean> {
+    if (await this.#carryOut(command)) return true;
+    return (await this.#fleet?.relay(command)) ?? false;
+  }
+
+  // A command carried out on this node only: whether its target was here.
+  async #carryOut(command: FleetCommand): Promise<boolean> {
+    switch (command.type) {
+      case 'approve':
+        return this.spawner.approve(command.approvalId);
+      case 'deny':
+        return this.spawner.deny(command.approvalId, command.reason);
+      case 'cancel': {
+        const done = this.pool.cancelRequest(command.requestId, { terminate: command.terminate });
+        if (done && !command.terminate) this.#recorder?.updateRequest(command.requestId, { state: 'cancelled' });
+        return done;
+      }
+      case 'terminate':
+        if (!this.spawner.getActiveSessions().some((s) => s.sessionId === command.sessionId)) return false;
+        await this.spawner.terminateSession(command.sessionId, true);
+        return true;
+    }
   }
 
   /** Pool, sessions and recovery in one view. */

@@ -1,10 +1,11 @@
-// A daemon as a node of a fleet: requests go into the fleet's BullMQ queue, and this node runs the jobs it takes
-// through its own pool. Not yet: fencing tokens, takeover in the same conversation, fleet-wide approvals, cancels
-// and pauses (see the README's fleet section for what is and is not guaranteed).
+// A daemon as a node of a fleet: requests go into the fleet's BullMQ queue, this node runs the jobs it takes through
+// its own pool, and approvals, denials, cancels and terminations reach the node that holds their target. Not yet:
+// fencing tokens, takeover in the same conversation, fleet-wide pauses (see the README's fleet section).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { openFleetConnection } from '../fleet/connection.js';
+import { FleetControl, type FleetCommand } from '../fleet/control.js';
 import { joinFleet } from '../fleet/identity.js';
 import { FleetQueue, startFleetWorker, type FleetJobData } from '../fleet/queue.js';
 import type { SessionPriority } from '../session/types.js';
@@ -33,6 +34,7 @@ export class FleetNode {
   readonly #redis: Redis;
   readonly #queue: FleetQueue;
   #worker: ReturnType<typeof startFleetWorker> | undefined;
+  #control: FleetControl | undefined;
 
   private constructor(redis: Redis, name: string) {
     this.#redis = redis;
@@ -42,13 +44,14 @@ export class FleetNode {
   }
 
   /** Connects and joins (typed `FleetError`s: nothing is started on failure), then takes jobs with `run`. */
-  static async join(options: FleetOptions, concurrency: number, run: RunJob, logger: Logger): Promise<FleetNode> {
+  static async join(options: FleetOptions, concurrency: number, run: RunJob, carryOut: (command: FleetCommand) => Promise<boolean>, logger: Logger): Promise<FleetNode> {
     const name = options.name ?? 'default';
     const redis = await openFleetConnection(options.url, options.connectTimeoutMs);
     try {
       await joinFleet(redis, name);
       const node = new FleetNode(redis, name);
       if (options.maxSessions !== undefined) await node.#queue.setFleetConcurrency(options.maxSessions);
+      node.#control = await FleetControl.open(redis, name, node.id, carryOut);
       node.#worker = startFleetWorker(redis, name, {
         concurrency,
         run: async (job) => ({ node: node.id, ...(await run(job.data)) }),
@@ -67,11 +70,22 @@ export class FleetNode {
     return this.#queue.submit({ requestId, priority, triage: toJson(triage), submittedBy: this.id });
   }
 
+  /** Carries `command` out on whichever node holds its target; false when none did. */
+  relay(command: FleetCommand): Promise<boolean> {
+    return this.#control?.relay(command) ?? Promise.resolve(false);
+  }
+
+  /** Takes a request that still waits in the fleet's queue out of it; false when it is not waiting there. */
+  removeQueued(requestId: string): Promise<boolean> {
+    return this.#queue.removeWaiting(requestId);
+  }
+
   /**
    * Stops taking jobs and disconnects at once: a job still running here loses its lock, and BullMQ's stalled-job
    * check gives it to another node (from the start: at least once, not exactly once yet).
    */
   async close(): Promise<void> {
+    this.#control?.close();
     await this.#worker?.close();
     await this.#queue.close();
     this.#redis.disconnect();

@@ -46,6 +46,13 @@ export class FleetQueue {
     await this.queue.add('request', data, { jobId: data.requestId, priority: PRIORITY[data.priority], removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } });
   }
 
+  /** Removes the job of a request that still waits (not one a node runs); whether it did. */
+  async removeWaiting(requestId: string): Promise<boolean> {
+    const state = await (await this.queue.getJob(requestId))?.getState();
+    if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return false;
+    return (await this.queue.remove(requestId)) === 1;
+  }
+
   /** The most sessions the whole fleet runs at once (BullMQ global concurrency). */
   async setFleetConcurrency(max: number): Promise<void> {
     await this.queue.setGlobalConcurrency(max);

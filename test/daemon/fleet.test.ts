@@ -24,7 +24,13 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
   const fleetName = `test-${randomBytes(4).toString('hex')}`;
   before(async () => {
     redis = await startTestRedis();
-    server = await startModelServer({ scenarios: [{ name: 'work', steps: [bash('echo working && sleep 2'), say('Done.')] }] });
+    server = await startModelServer({
+      scenarios: [
+        { name: 'work', steps: [bash('echo working && sleep 2'), say('Done.')] },
+        { name: 'ask', steps: [bash('echo deploy staging'), say('Deployed.')] },
+        { name: 'long', steps: [bash('echo long && sleep 60'), say('Never.')] },
+      ],
+    });
     dir = tempDir('vp-fleet-');
   });
   after(async () => {
@@ -42,7 +48,7 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
       spawner: { env: { ...server.env, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, `claude-${n}`) }, isolation: 'none' },
       fleet: { url: redis.url, name: fleetName, maxSessions: 3, ...fleet },
     });
-  const request = (id: string): TriageRequest => ({ requestId: id, task: { id, description: `Work ${scenarioMarker('work')}` }, charter, workingDirectory: dir.path, urgency: 'normal' });
+  const request = (id: string, scenario = 'work'): TriageRequest => ({ requestId: id, task: { id, description: `Work ${scenarioMarker(scenario)}` }, charter, workingDirectory: dir.path, urgency: 'normal' });
 
   it('runs 8 requests submitted to either node, never more than 3 at once, each completed once', async () => {
     const nodes = [node(1), node(2)];
@@ -68,6 +74,34 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
       assert.ok(most <= 3, `at most 3 sessions ran at once across the fleet (saw ${most})`);
       assert.ok(most >= 2, `the fleet ran sessions side by side (saw ${most})`);
       assert.ok(nodes.every((d) => d.store.listRequests({ state: 'completed' }).length > 0), 'both nodes took work');
+    } finally {
+      await Promise.all(nodes.map((d) => d.stop(5000)));
+    }
+  });
+
+  it('approves a call and cancels a request from the node that does not hold them', async () => {
+    const nodes = [node(4), node(5)];
+    try {
+      for (const daemon of nodes) await daemon.start();
+      await nodes[0]!.handleTriageRequest(request('fleet-ask', 'ask'));
+      let holder = -1;
+      let approvalId = '';
+      await waitFor(() => {
+        holder = nodes.findIndex((d) => d.spawner.getPendingApprovals().length > 0);
+        approvalId = holder === -1 ? '' : (nodes[holder]!.spawner.getPendingApprovals()[0]?.approvalId ?? '');
+        return holder !== -1;
+      }, 60_000, 'the call to wait for approval');
+      const other = nodes[1 - holder]!;
+      assert.equal(await other.approve('approval-nowhere'), false, 'an approval no node holds');
+      assert.equal(await other.approve(approvalId), true, 'approved from the other node');
+      await waitFor(() => nodes[holder]!.store.getRequest('fleet-ask')?.state === 'completed', 60_000, 'the approved request to complete');
+
+      await nodes[0]!.handleTriageRequest(request('fleet-long', 'long'));
+      let runner = -1;
+      await waitFor(() => (runner = nodes.findIndex((d) => d.spawner.getActiveSessions().length > 0)) !== -1, 60_000, 'the long request to run');
+      const ended = new Promise<string>((resolve) => nodes[runner]!.spawner.once('session-ended', ({ status }) => resolve(status.state)));
+      assert.equal(await nodes[1 - runner]!.cancel('fleet-long', true), true, 'cancelled from the other node');
+      assert.equal(await ended, 'terminated');
     } finally {
       await Promise.all(nodes.map((d) => d.stop(5000)));
     }
