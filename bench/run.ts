@@ -3,6 +3,7 @@
 import { cpus, loadavg } from 'node:os';
 import { dashboardBench } from './dashboard.js';
 import { density } from './density.js';
+import { fleetBench } from './fleet.js';
 import { ingest } from './ingest.js';
 import { memory } from './memory.js';
 import { patterns } from './patterns.js';
@@ -14,7 +15,7 @@ import { spawnOverhead } from './spawn-overhead.js';
 import { killLeftovers } from './util.js';
 import { workspaceBench } from './workspace.js';
 
-const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart, density, workspaceBench, dashboardBench];
+const ALL: BenchCase[] = [spawnOverhead, sandboxStart, execGuard, patterns, ingest, memory, poolThroughput, warmStart, density, workspaceBench, dashboardBench, fleetBench];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const cases = ALL.filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
 if (cases.length === 0) {

@@ -1,0 +1,119 @@
+// Case 'fleet': submit-to-spawn latency of a real CLI session through the fleet's BullMQ queue against the local pool,
+// interleaved; and the admission throughput of 10,000 requests through BullMQ (submit, then take with a no-op run).
+// Redis: VP_BENCH_REDIS_URL, else 127.0.0.1:6379.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { VPDaemon } from '../src/daemon/daemon.js';
+import { fleetPrefix } from '../src/fleet/identity.js';
+import { FleetQueue, startFleetWorker } from '../src/fleet/queue.js';
+import { say, scenarioMarker, startModelServer } from '../src/testing/index.js';
+import type { BenchCase, CaseResult } from './report.js';
+import { median, round, silentLogger, tempDir } from './util.js';
+
+const URL = process.env['VP_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const PAIRS = 8;
+const ADMISSIONS = 10_000;
+const charter = {
+  identity: { name: 'Bench VP', email: 'b@example.com', role: 'Engineer' },
+  objectives: ['ok'],
+  constraints: { forbiddenCommands: [], forbiddenPatterns: [], requiredApprovals: [] },
+  resources: { maxTokens: 100_000, maxExecutionTime: 60_000, allowedTools: ['read'] },
+};
+
+async function removeKeys(redis: Redis, prefix: string): Promise<void> {
+  for (let cursor = '0'; ; ) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+    if (cursor === '0') return;
+  }
+}
+
+/** Milliseconds from handleTriageRequest to the session's spawn, then waits for it to end. */
+async function submitToSpawn(daemon: VPDaemon, n: number, workDir: string): Promise<number> {
+  const t0 = performance.now();
+  const spawned = new Promise<number>((resolve) => daemon.spawner.once('session-spawned', () => resolve(performance.now() - t0)));
+  const ended = new Promise<void>((resolve) => daemon.spawner.once('session-ended', () => resolve()));
+  await daemon.handleTriageRequest({ requestId: `bench-${n}-${randomBytes(3).toString('hex')}`, task: { id: `B-${n}`, description: `ok ${scenarioMarker('quick')}` }, charter, workingDirectory: workDir, isolation: 'none' });
+  const ms = await spawned;
+  await ended;
+  return ms;
+}
+
+async function admissions(redis: Redis, name: string): Promise<{ submitPerS: number; takePerS: number }> {
+  const queue = new FleetQueue(redis, name);
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < ADMISSIONS; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => queue.submit({ requestId: `adm-${i + j}`, priority: 'medium', triage: {}, submittedBy: 'bench' })));
+    }
+    const submitMs = performance.now() - t0;
+    let taken = 0;
+    const t1 = performance.now();
+    const all = new Promise<void>((resolve) => {
+      const worker = startFleetWorker(redis, name, {
+        concurrency: 50,
+        run: async () => {
+          taken += 1;
+          if (taken === ADMISSIONS) setImmediate(() => void worker.close().then(resolve));
+          return Promise.resolve({ node: 'bench', state: 'completed' });
+        },
+      });
+    });
+    await all;
+    const takeMs = performance.now() - t1;
+    return { submitPerS: ADMISSIONS / (submitMs / 1000), takePerS: ADMISSIONS / (takeMs / 1000) };
+  } finally {
+    await queue.close();
+  }
+}
+
+async function run(): Promise<CaseResult> {
+  const name = `bench-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(URL, { maxRetriesPerRequest: null });
+  const dir = tempDir('fleet');
+  const server = await startModelServer({ scenarios: [{ name: 'quick', steps: [say('ok')] }] });
+  const make = (n: number, fleet: boolean) =>
+    new VPDaemon({
+      stateDir: join(dir.path, `state-${n}`),
+      logger: silentLogger,
+      spawner: { env: { ...server.env, HOME: dir.path, CLAUDE_CONFIG_DIR: join(dir.path, `claude-${n}`) } },
+      ...(fleet && { fleet: { url: URL, name } }),
+    });
+  const local = make(1, false);
+  const fleet = make(2, true);
+  try {
+    await local.start();
+    await fleet.start();
+    const times = { local: [] as number[], fleet: [] as number[] };
+    for (let i = 0; i < PAIRS + 1; i++) {
+      const first = i % 2 === 0 ? 'local' : 'fleet';
+      for (const which of first === 'local' ? (['local', 'fleet'] as const) : (['fleet', 'local'] as const)) {
+        const ms = await submitToSpawn(which === 'local' ? local : fleet, i, dir.path);
+        if (i > 0) times[which].push(ms);
+      }
+    }
+    const adm = await admissions(redis, `${name}-adm`);
+    const extra = median(times.fleet) - median(times.local);
+    return {
+      name: 'fleet',
+      tables: [
+        { head: ['submit to spawn (ms)', 'median', 'max'], rows: [['local pool', round(median(times.local)), round(Math.max(...times.local))], ['fleet (BullMQ on Redis)', round(median(times.fleet)), round(Math.max(...times.fleet))]] },
+        { head: [`${ADMISSIONS} admissions`, 'per second'], rows: [['submit (idempotency key + add)', Math.round(adm.submitPerS)], ['taken by one worker (concurrency 50, no-op run)', Math.round(adm.takePerS)]] },
+      ],
+      notes: [`Redis at ${URL}; ${PAIRS} interleaved pairs after one warm-up, the real CLI (spawn = its process started)`, 'takeover time: not measured (takeover is not built yet)'],
+      goals: [{ label: 'fleet submit-to-spawn over local, p50', value: round(extra), unit: 'ms', target: '< 50', pass: extra < 50 }],
+      data: { times, admissions: adm },
+    };
+  } finally {
+    await fleet.stop(5000);
+    await local.stop(5000);
+    await removeKeys(redis, fleetPrefix(name));
+    redis.disconnect();
+    await server.close();
+    dir.remove();
+  }
+}
+
+export const fleetBench: BenchCase = { name: 'fleet', title: 'fleet submit-to-spawn against the local pool, BullMQ admission throughput', run };
