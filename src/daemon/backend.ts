@@ -78,7 +78,7 @@ export function daemonBackend(daemon: VPDaemon, logger: Logger): ControlBackend 
     deny: (id, reason) => daemon.deny(id, reason),
     cancel: (requestId, terminate) => daemon.cancel(requestId, terminate),
     terminate: (sessionId) => daemon.terminate(sessionId),
-    drain: (timeoutMs) => pool.drain(timeoutMs),
+    drain: (timeoutMs) => daemon.drain(timeoutMs),
     status: () => daemon.getStatus(),
     metrics: () => ({ pool: pool.getMetrics(), sessions: spawner.getMetricsSummary(), recovery: daemon.recovery.getRecoveryStats() }),
   };

@@ -135,10 +135,11 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   /** Drains the pool (running sessions get `timeoutMs` to finish) and closes the database. Idempotent. */
   stop(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     this.#stopping ??= (async () => {
-      // Takes no more jobs at once; a job still running when its session is stopped goes back to the fleet's queue.
-      const leaving = this.#fleet?.close();
+      // A fleet node takes no more jobs; a job whose session the drain stops is left unsettled, so that, once the
+      // worker is gone, BullMQ's stalled-job check gives it to another node.
+      await this.#fleet?.pause();
       await this.pool.drain(timeoutMs);
-      await leaving;
+      await this.#fleet?.close();
       this.recovery.close();
       this.#store?.close();
     })();
@@ -164,6 +165,15 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     recorder.request({ requestId: resolved.requestId!, priority, triage: resolved, state: 'queued' });
     this.#enqueue(resolved.requestId!, priority, config);
     return { requestId: resolved.requestId!, priority };
+  }
+
+  /**
+   * Stops admitting (in a fleet: this node takes no more jobs, the others go on), lets running sessions finish for
+   * `timeoutMs`, then stops the rest. The daemon keeps serving; `stop()` ends it.
+   */
+  async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
+    await this.#fleet?.pause();
+    await this.pool.drain(timeoutMs);
   }
 
   /** Approves a call waiting for approval, here or on the fleet node that holds it. Whether one was found. */
@@ -269,7 +279,9 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     if (previous) recorder.updateRequest(data.requestId, { state: 'queued', attempts: previous.attempts + 1 });
     else recorder.request({ requestId: data.requestId, priority: data.priority, triage: data.triage, state: 'queued' });
     return new Promise((resolve, reject) => {
-      const settle = { resolve: (status: ClaudeSessionStatus) => resolve({ sessionId: status.sessionId, state: status.state }), reject };
+      // Stopped by this node's own shutdown: left unsettled, for another node to run (see stop()).
+      const failed = (error: Error): void => void (this.#stopping ? undefined : reject(error));
+      const settle = { resolve: (status: ClaudeSessionStatus) => resolve({ sessionId: status.sessionId, state: status.state }), reject: failed };
       this.#enqueue(data.requestId, data.priority, buildSessionConfig(triage), settle);
     });
   }

@@ -75,6 +75,11 @@ export class FleetNode {
     return this.#control?.relay(command) ?? Promise.resolve(false);
   }
 
+  /** Takes no more jobs; the running ones go on (a node's drain, while the other nodes keep taking work). */
+  async pause(): Promise<void> {
+    await this.#worker?.worker.pause(true);
+  }
+
   /** Takes a request that still waits in the fleet's queue out of it; false when it is not waiting there. */
   removeQueued(requestId: string): Promise<boolean> {
     return this.#queue.removeWaiting(requestId);

@@ -107,6 +107,24 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
     }
   });
 
+  it("drains one node: its session finishes there, and the next request runs on the other node", async () => {
+    const nodes = [node(6), node(7)];
+    try {
+      for (const daemon of nodes) await daemon.start();
+      await nodes[0]!.handleTriageRequest(request('fleet-drained'));
+      let runner = -1;
+      await waitFor(() => (runner = nodes.findIndex((d) => d.spawner.getActiveSessions().length > 0)) !== -1, 60_000, 'the request to run');
+      await nodes[runner]!.drain(60_000);
+      assert.equal(nodes[runner]!.store.getRequest('fleet-drained')?.state, 'completed', 'it finished on the drained node');
+      await nodes[runner]!.handleTriageRequest(request('fleet-after'));
+      const other = nodes[1 - runner]!;
+      await waitFor(() => other.store.getRequest('fleet-after')?.state === 'completed', 60_000, 'the next request to run on the other node');
+      assert.equal(nodes[runner]!.store.getRequest('fleet-after'), undefined);
+    } finally {
+      await Promise.all(nodes.map((d) => d.stop(5000)));
+    }
+  });
+
   it('refuses a fleet it cannot join, with a typed error, and starts nothing', async () => {
     await assert.rejects(node(3, { url: 'redis://127.0.0.1:1', name: fleetName }).start(), (e: unknown) => (e as { code?: string }).code === 'ERR_FLEET_UNREACHABLE' && /127\.0\.0\.1:1/.test((e as Error).message));
     await assert.rejects(node(3, { url: 'http://example.com' }).start(), { code: 'ERR_FLEET_URL', field: 'fleet.url' });
