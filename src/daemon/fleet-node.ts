@@ -35,6 +35,7 @@ export class FleetNode {
   readonly #queue: FleetQueue;
   #worker: ReturnType<typeof startFleetWorker> | undefined;
   #control: FleetControl | undefined;
+  #paused = false;
 
   private constructor(redis: Redis, name: string) {
     this.#redis = redis;
@@ -44,7 +45,13 @@ export class FleetNode {
   }
 
   /** Connects and joins (typed `FleetError`s: nothing is started on failure), then takes jobs with `run`. */
-  static async join(options: FleetOptions, concurrency: number, run: RunJob, carryOut: (command: FleetCommand) => Promise<boolean>, logger: Logger): Promise<FleetNode> {
+  static async join(
+    options: FleetOptions,
+    concurrency: number,
+    run: RunJob,
+    carryOut: (command: FleetCommand) => Promise<boolean>,
+    logger: Logger,
+  ): Promise<FleetNode> {
     const name = options.name ?? 'default';
     const redis = await openFleetConnection(options.url, options.connectTimeoutMs);
     try {
@@ -55,6 +62,7 @@ export class FleetNode {
       node.#worker = startFleetWorker(redis, name, {
         concurrency,
         run: async (job) => ({ node: node.id, ...(await run(job.data)) }),
+        accepting: () => !node.#paused,
       });
       node.#worker.worker.on('error', (error) => logger.error({ err: error }, 'fleet worker error'));
       node.#worker.worker.on('failed', (job, error) => logger.warn({ requestId: job?.id, err: error }, 'a fleet request failed'));
@@ -77,6 +85,7 @@ export class FleetNode {
 
   /** Takes no more jobs; the running ones go on (a node's drain, while the other nodes keep taking work). */
   async pause(): Promise<void> {
+    this.#paused = true;
     await this.#worker?.worker.pause(true);
   }
 

@@ -1,6 +1,6 @@
 // The fleet's one queue of requests, on BullMQ: every node submits to it, and each takes jobs up to its own limit
 // while BullMQ's global concurrency caps the fleet. A request's id is its job id and its idempotency key.
-import { Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DuplicateRequestError } from '../session/errors.js';
 import type { SessionPriority } from '../session/types.js';
@@ -67,12 +67,25 @@ export class FleetQueue {
 export function startFleetWorker(
   redis: Redis,
   fleetName: string,
-  options: { concurrency: number; run: (job: Job<FleetJobData, FleetJobResult>) => Promise<FleetJobResult> },
+  options: {
+    concurrency: number;
+    run: (job: Job<FleetJobData, FleetJobResult>) => Promise<FleetJobResult>;
+    /** False while this node takes no work (a drain): a job it still got goes back to the queue for another node. */
+    accepting?: () => boolean;
+  },
 ): { worker: Worker<FleetJobData, FleetJobResult>; close: () => Promise<void> } {
   // BullMQ leaves a connection it was given open: this one is the worker's, closed with it.
   const connection = redis.duplicate({ maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  const worker = new Worker<FleetJobData, FleetJobResult>(QUEUE, options.run, {
+  const process = async (job: Job<FleetJobData, FleetJobResult>, token?: string): Promise<FleetJobResult> => {
+    if (options.accepting?.() === false) {
+      // Fetched as the worker was pausing: handed back, to run where work is taken.
+      await job.moveToDelayed(Date.now() + 200, token);
+      throw new DelayedError();
+    }
+    return options.run(job);
+  };
+  const worker = new Worker<FleetJobData, FleetJobResult>(QUEUE, process, {
     connection,
     prefix: fleetPrefix(fleetName),
     concurrency: options.concurrency,

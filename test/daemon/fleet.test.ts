@@ -118,7 +118,7 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
       assert.equal(nodes[runner]!.store.getRequest('fleet-drained')?.state, 'completed', 'it finished on the drained node');
       await nodes[runner]!.handleTriageRequest(request('fleet-after'));
       const other = nodes[1 - runner]!;
-      await waitFor(() => other.store.getRequest('fleet-after')?.state === 'completed', 60_000, 'the next request to run on the other node');
+      await waitFor(() => other.store.getRequest('fleet-after')?.state === 'completed', 90_000, 'the next request to run on the other node');
       assert.equal(nodes[runner]!.store.getRequest('fleet-after'), undefined);
     } finally {
       await Promise.all(nodes.map((d) => d.stop(5000)));
