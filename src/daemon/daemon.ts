@@ -8,11 +8,9 @@ import type { PoolMetrics, PoolStatus } from '../pool/types.js';
 import { SessionRecoveryManager } from '../recovery/manager.js';
 import type { RecoveryStatistics } from '../recovery/types.js';
 import type { SpawnerOptions } from '../spawner/options.js';
-import { reapSession } from '../spawner/process-tree.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
 import { workspacesRoot } from '../spawner/workspace-run.js';
 import { checkWorkspace, resolveWorkspaceSpec } from '../workspace/index.js';
-import { continuedConfig } from '../session/continuation.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionMetricsSummary } from '../session/types.js';
 import { DaemonStore } from '../store/store.js';
 import { createLogger, type Logger } from '../utils/logger.js';
@@ -20,7 +18,7 @@ import { resolveCharter, type CharterLookupOptions } from '../files/load.js';
 import { buildSessionConfig, determinePriority } from './triage.js';
 import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
-import { removeStaleWorkspaces } from './stale-workspaces.js';
+import { resumeAfterRestart } from './resume.js';
 import { summarize, type SessionSummary } from './session-rows.js';
 import { FleetNode, type FleetOptions } from './fleet-node.js';
 import type { FleetCommand } from '../fleet/control.js';
@@ -129,7 +127,15 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     this.#recorder = new Recorder(this.#store, this);
     this.#startedAt = new Date();
     this.#record(this.#recorder);
-    await this.#resumeAfterRestart(this.#store, this.#recorder);
+    await resumeAfterRestart({
+      store: this.#store,
+      recorder: this.#recorder,
+      charters: this.#charters,
+      logger: this.#logger,
+      workspacesRoot: workspacesRoot(this.stateDir),
+      inFleet: this.#fleet !== undefined,
+      enqueue: (requestId, priority, config) => this.#enqueue(requestId, priority, config),
+    });
   }
 
   /** Drains the pool (running sessions get `timeoutMs` to finish) and closes the database. Idempotent. */
@@ -324,28 +330,4 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     });
   }
 
-  async #resumeAfterRestart(store: DaemonStore, recorder: Recorder): Promise<void> {
-    const interrupted = new Map<string, { resumeId: string; status: Partial<ClaudeSessionStatus> | undefined }>();
-    for (const session of store.unfinishedSessions()) {
-      const killed = await reapSession(session.sessionId);
-      recorder.sessionEnded(session.sessionId, { state: 'crashed', outcome: 'daemon_restart', endedAt: new Date() });
-      if (session.requestId) interrupted.set(session.requestId, { resumeId: session.claudeSessionId, status: session.status as Partial<ClaudeSessionStatus> | undefined });
-      this.#logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
-    }
-    const continuing = new Set<string>();
-    // In a fleet, the queue on Redis gives an interrupted request to a node again (BullMQ's stalled-job check).
-    const open = this.#fleet ? [] : store.listRequests({ state: ['queued', 'running'] });
-    for (const request of open) {
-      const triage = reviveTriage(request.triage as TriageRequest);
-      const charter = await resolveCharter(triage.charter, { ...this.#charters, baseDir: triage.workingDirectory });
-      const config = buildSessionConfig({ ...triage, charter });
-      const previous = interrupted.get(request.requestId);
-      recorder.updateRequest(request.requestId, { state: 'queued', attempts: request.attempts + 1 });
-      // The interrupted conversation is resumed in the interrupted session's workspace.
-      const next = previous ? continuedConfig(config, previous.status, previous.resumeId || undefined) : config;
-      if (next.workspace?.path !== undefined) continuing.add(next.workspace.path);
-      this.#enqueue(request.requestId, request.priority, next);
-    }
-    await removeStaleWorkspaces(workspacesRoot(this.stateDir), store.pageSessions({ limit: 10_000 }).sessions, continuing, this.#logger);
-  }
 }
