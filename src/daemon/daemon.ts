@@ -20,7 +20,8 @@ import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
 import { resumeAfterRestart } from './resume.js';
 import { summarize, type SessionSummary } from './session-rows.js';
-import { FleetNode, type FleetOptions } from './fleet-node.js';
+import { FLEET_DEFAULTS, FleetNode, type FleetOptions } from './fleet-node.js';
+import { runFleetJob, type FleetJobEnd, type FleetJobHost } from './fleet-job.js';
 import type { FleetCommand } from '../fleet/control.js';
 import type { FleetJobData } from '../fleet/queue.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
@@ -83,7 +84,9 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     this.stateDir = resolve(options.stateDir ?? '.vp-daemon');
     this.#charters = { chartersDir: options.chartersDir, fallbackDir: resolve(this.stateDir, '..', 'charters') };
     this.#logger = options.logger ?? createLogger();
-    this.spawner = new ClaudeSessionSpawner({ ...options.spawner, stateDir: this.stateDir, logger: this.#logger });
+    // In a fleet each session has its own Claude config folder: its transcript is mirrored for a takeover from there.
+    const configDir = options.fleet ? { claudeConfigDir: 'per-session' as const } : {};
+    this.spawner = new ClaudeSessionSpawner({ ...configDir, ...options.spawner, stateDir: this.stateDir, logger: this.#logger });
     // The pool's and the recovery's own defaults apply to what is not given.
     this.pool = new SessionPool(this.spawner, {
       maxConcurrentSessions: options.maxSessions,
@@ -117,7 +120,8 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       // Redis unreachable, or another fleet in its database: a typed error, and nothing starts.
       try {
         const carryOut = (command: FleetCommand): Promise<boolean> => this.#carryOut(command);
-        this.#fleet = await FleetNode.join(this.#fleetOptions, this.pool.getPoolStatus().capacity, (data) => this.#runFleetJob(data), carryOut, this.#logger);
+        const running = (): number => this.spawner.getActiveSessions().length;
+        this.#fleet = await FleetNode.join(this.#fleetOptions, this.pool.getPoolStatus().capacity, (data) => this.#runFleetJob(data), carryOut, this.#logger, running);
       } catch (error) {
         this.#store.close();
         this.#store = undefined;
@@ -162,9 +166,12 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     const resolved: ResolvedTriageRequest = { ...request, charter, requestId: request.requestId ?? `req-${randomUUID()}` };
     const config = buildSessionConfig(resolved);
     // A bad repository, base ref or branch is refused now, not when the session would start.
-    if (config.workspace) await checkWorkspace(resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId: config.taskContext.taskId }), workspacesRoot(this.stateDir));
+    const spec = config.workspace && resolveWorkspaceSpec(config.workspace, { workingDirectory: config.workingDirectory, taskId: config.taskContext.taskId });
+    if (spec) await checkWorkspace(spec, workspacesRoot(this.stateDir));
     const priority = determinePriority(resolved);
     if (this.#fleet) {
+      // Every node that runs it uses one branch: the request's own, or the one checked now.
+      if (spec) resolved.workspace = { ...config.workspace, branch: spec.branch };
       await this.#fleet.submit(resolved.requestId!, priority, resolved);
       return { requestId: resolved.requestId!, priority };
     }
@@ -258,14 +265,17 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     return this.#recorder;
   }
 
-  #enqueue(requestId: string, priority: string, config: ClaudeSessionConfig, settle?: { resolve: (status: ClaudeSessionStatus) => void; reject: (error: Error) => void }): void {
+  #enqueue(requestId: string, priority: string, config: ClaudeSessionConfig, settle?: { allocated?: (sessionId: string) => void; resolve: (status: ClaudeSessionStatus) => void; reject: (error: Error) => void }): void {
     const store = this.#recorderOrThrow();
     void this.pool.requestSession({
       requestId,
       config,
       priority,
       queuedAt: new Date(),
-      onAllocated: (sessionId) => store.updateRequest(requestId, { state: 'running', sessionId }),
+      onAllocated: (sessionId) => {
+        store.updateRequest(requestId, { state: 'running', sessionId });
+        settle?.allocated?.(sessionId);
+      },
       onCompleted: (status) => {
         store.updateRequest(requestId, { state: 'completed' });
         settle?.resolve(status);
@@ -277,19 +287,30 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     });
   }
 
-  // A job this node took from the fleet's queue: recorded here, run in this node's pool, settled when it ends.
-  #runFleetJob(data: FleetJobData): Promise<{ sessionId?: string; state: string }> {
+  // A job this node took from the fleet's queue: recorded here, run in this node's pool under a fenced lease.
+  #runFleetJob(data: FleetJobData): Promise<FleetJobEnd> {
     const recorder = this.#recorderOrThrow();
+    const fleet = this.#fleet!;
     const triage = reviveTriage(data.triage as TriageRequest) as ResolvedTriageRequest;
     const previous = this.store.getRequest(data.requestId);
     if (previous) recorder.updateRequest(data.requestId, { state: 'queued', attempts: previous.attempts + 1 });
     else recorder.request({ requestId: data.requestId, priority: data.priority, triage: data.triage, state: 'queued' });
-    return new Promise((resolve, reject) => {
-      // Stopped by this node's own shutdown: left unsettled, for another node to run (see stop()).
-      const failed = (error: Error): void => void (this.#stopping ? undefined : reject(error));
-      const settle = { resolve: (status: ClaudeSessionStatus) => resolve({ sessionId: status.sessionId, state: status.state }), reject: failed };
-      this.#enqueue(data.requestId, data.priority, buildSessionConfig(triage), settle);
-    });
+    const host: FleetJobHost = {
+      stateDir: this.stateDir,
+      workspacesRoot: workspacesRoot(this.stateDir),
+      ledger: fleet.ledger,
+      node: fleet.id,
+      remote: this.#fleetOptions?.remote ?? FLEET_DEFAULTS.remote,
+      leaseMs: this.#fleetOptions?.leaseMs ?? FLEET_DEFAULTS.leaseMs,
+      logger: this.#logger,
+      enqueue: (config, settle) => this.#enqueue(data.requestId, data.priority, config, settle),
+      status: (sessionId) => this.spawner.getSessionStatus(sessionId),
+      stop: () => {
+        this.pool.cancelRequest(data.requestId, { terminate: true });
+        recorder.updateRequest(data.requestId, { state: 'failed', error: 'its fleet lease was lost: another node continues it' });
+      },
+    };
+    return runFleetJob(host, data.requestId, buildSessionConfig(triage), () => this.#stopping !== undefined);
   }
 
   #requestFailed(requestId: string, error: Error): void {

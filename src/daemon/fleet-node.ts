@@ -1,13 +1,16 @@
 // A daemon as a node of a fleet: requests go into the fleet's BullMQ queue, this node runs the jobs it takes through
-// its own pool, and approvals, denials, cancels and terminations reach the node that holds their target. Not yet:
-// fencing tokens, takeover in the same conversation, fleet-wide pauses (see the README's fleet section).
+// its own pool (each under a fenced lease, see fleet-job.ts), beats its heartbeat, and approvals, denials, cancels
+// and terminations reach the node that holds their target.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { openFleetConnection } from '../fleet/connection.js';
 import { FleetControl, type FleetCommand } from '../fleet/control.js';
 import { joinFleet } from '../fleet/identity.js';
+import { FleetLedger } from '../fleet/ledger.js';
+import { FleetNodes, HEARTBEAT_MS, type FleetNodeView } from '../fleet/nodes.js';
 import { FleetQueue, startFleetWorker, type FleetJobData } from '../fleet/queue.js';
+import type { FleetJobEnd } from './fleet-job.js';
 import type { SessionPriority } from '../session/types.js';
 import { toJson } from '../store/index.js';
 import type { Logger } from '../utils/logger.js';
@@ -22,10 +25,22 @@ export interface FleetOptions {
   readonly maxSessions?: number;
   /** How long joining waits for Redis. @default 5000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * A node's lease on a request it runs (BullMQ's lock duration). A node that cannot renew it for this long stops
+   * the session, and another node takes the request over. @default 30000
+   */
+  readonly leaseMs?: number;
+  /** How often nodes look for requests whose lease ran out (BullMQ's stalled-job check). @default 30000 */
+  readonly stalledCheckMs?: number;
+  /** The git remote workspace branches are pushed to, as the repository names it (or a URL). @default 'origin' */
+  readonly remote?: string;
 }
 
-/** Runs one job on this node: resolves with the final state once the request has ended. */
-export type RunJob = (data: FleetJobData) => Promise<{ sessionId?: string; state: string }>;
+/** The fleet defaults: lease, stalled check, remote. */
+export const FLEET_DEFAULTS = { leaseMs: 30_000, stalledCheckMs: 30_000, remote: 'origin' } as const;
+
+/** Runs one job on this node and says how it ended. */
+export type RunJob = (data: FleetJobData) => Promise<FleetJobEnd>;
 
 /** A joined fleet: its queue, this node's worker, and its id. */
 export class FleetNode {
@@ -33,6 +48,9 @@ export class FleetNode {
   readonly name: string;
   readonly #redis: Redis;
   readonly #queue: FleetQueue;
+  readonly ledger: FleetLedger;
+  readonly nodes: FleetNodes;
+  #heartbeat: NodeJS.Timeout | undefined;
   #worker: ReturnType<typeof startFleetWorker> | undefined;
   #control: FleetControl | undefined;
   #paused = false;
@@ -42,6 +60,8 @@ export class FleetNode {
     this.name = name;
     this.id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.#queue = new FleetQueue(redis, name);
+    this.ledger = new FleetLedger(redis, name);
+    this.nodes = new FleetNodes(redis, name);
   }
 
   /** Connects and joins (typed `FleetError`s: nothing is started on failure), then takes jobs with `run`. */
@@ -51,6 +71,7 @@ export class FleetNode {
     run: RunJob,
     carryOut: (command: FleetCommand) => Promise<boolean>,
     logger: Logger,
+    running: () => number,
   ): Promise<FleetNode> {
     const name = options.name ?? 'default';
     const redis = await openFleetConnection(options.url, options.connectTimeoutMs);
@@ -61,9 +82,20 @@ export class FleetNode {
       node.#control = await FleetControl.open(redis, name, node.id, carryOut);
       node.#worker = startFleetWorker(redis, name, {
         concurrency,
-        run: async (job) => ({ node: node.id, ...(await run(job.data)) }),
+        lockDurationMs: options.leaseMs ?? FLEET_DEFAULTS.leaseMs,
+        stalledIntervalMs: options.stalledCheckMs ?? FLEET_DEFAULTS.stalledCheckMs,
+        run: async (job, handBack) => {
+          const end = await run(job.data);
+          if (end.kind === 'failed') throw end.error;
+          // Left for another node (this one lost its lease, or stops): never settled here.
+          if (end.kind === 'left') throw await handBack();
+          return { node: node.id, state: end.state, ...(end.sessionId !== undefined && { sessionId: end.sessionId }) };
+        },
         accepting: () => !node.#paused,
       });
+      const beat = (): void => void node.nodes.beat({ id: node.id, host: hostname(), pid: process.pid, maxSessions: concurrency, running: running(), paused: node.#paused }).catch(() => undefined);
+      beat();
+      node.#heartbeat = setInterval(beat, HEARTBEAT_MS).unref();
       node.#worker.worker.on('error', (error) => logger.error({ err: error }, 'fleet worker error'));
       node.#worker.worker.on('failed', (job, error) => logger.warn({ requestId: job?.id, err: error }, 'a fleet request failed'));
       return node;
@@ -71,6 +103,11 @@ export class FleetNode {
       redis.disconnect();
       throw error;
     }
+  }
+
+  /** The fleet's nodes with their heartbeats. */
+  listNodes(): Promise<FleetNodeView[]> {
+    return this.nodes.list();
   }
 
   /** Puts a request into the fleet's queue; `DuplicateRequestError` when any node had its id before. */
@@ -96,9 +133,11 @@ export class FleetNode {
 
   /**
    * Stops taking jobs and disconnects at once: a job still running here loses its lock, and BullMQ's stalled-job
-   * check gives it to another node (from the start: at least once, not exactly once yet).
+   * check gives it to another node, which continues it under a newer lease.
    */
   async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    await this.nodes.leave(this.id).catch(() => undefined);
     this.#control?.close();
     await this.#worker?.close();
     await this.#queue.close();

@@ -12,6 +12,12 @@ const PRIORITY: Record<SessionPriority, number> = { critical: 1, high: 2, medium
 /** How long a request id stays taken after its submission (a resubmit within it is refused). */
 export const IDEMPOTENCY_TTL_S = 7 * 24 * 3600;
 
+/**
+ * A request's job id: BullMQ keeps a job under `<queue>:<job id>`, beside its own keys (`stalled`, `wait`, `meta`,
+ * ...), so a request id is never used as it is.
+ */
+export const jobIdOf = (requestId: string): string => `req-${encodeURIComponent(requestId)}`;
+
 /** What a fleet job carries: the triage request as JSON (RegExp as '/source/flags'), and who submitted it. */
 export interface FleetJobData {
   requestId: string;
@@ -43,14 +49,14 @@ export class FleetQueue {
   async submit(data: FleetJobData): Promise<void> {
     const taken = await this.#redis.set(`${this.#prefix}:request:${data.requestId}`, data.submittedBy, 'EX', IDEMPOTENCY_TTL_S, 'NX');
     if (taken !== 'OK') throw new DuplicateRequestError(data.requestId);
-    await this.queue.add('request', data, { jobId: data.requestId, priority: PRIORITY[data.priority], removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } });
+    await this.queue.add('request', data, { jobId: jobIdOf(data.requestId), priority: PRIORITY[data.priority], removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } });
   }
 
   /** Removes the job of a request that still waits (not one a node runs); whether it did. */
   async removeWaiting(requestId: string): Promise<boolean> {
-    const state = await (await this.queue.getJob(requestId))?.getState();
+    const state = await (await this.queue.getJob(jobIdOf(requestId)))?.getState();
     if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return false;
-    return (await this.queue.remove(requestId)) === 1;
+    return (await this.queue.remove(jobIdOf(requestId))) === 1;
   }
 
   /** The most sessions the whole fleet runs at once (BullMQ global concurrency). */
@@ -69,7 +75,12 @@ export function startFleetWorker(
   fleetName: string,
   options: {
     concurrency: number;
-    run: (job: Job<FleetJobData, FleetJobResult>) => Promise<FleetJobResult>;
+    /** Runs a job; `handBack` puts it back in the queue for any node (a `DelayedError` to throw, the worker's way). */
+    run: (job: Job<FleetJobData, FleetJobResult>, handBack: () => Promise<DelayedError>) => Promise<FleetJobResult>;
+    /** BullMQ's lock duration: a node that does not renew it for this long loses the job. */
+    lockDurationMs?: number;
+    /** How often BullMQ looks for jobs whose lock ran out, to give them to another node. */
+    stalledIntervalMs?: number;
     /** False while this node takes no work (a drain): a job it still got goes back to the queue for another node. */
     accepting?: () => boolean;
   },
@@ -78,19 +89,23 @@ export function startFleetWorker(
   const connection = redis.duplicate({ maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const process = async (job: Job<FleetJobData, FleetJobResult>, token?: string): Promise<FleetJobResult> => {
-    if (options.accepting?.() === false) {
-      // Fetched as the worker was pausing: handed back, to run where work is taken.
-      await job.moveToDelayed(Date.now() + 200, token);
-      throw new DelayedError();
-    }
-    return options.run(job);
+    // Refused when the lock is another node's by now: then the job is already where it belongs.
+    const handBack = async (): Promise<DelayedError> => {
+      await job.moveToDelayed(Date.now() + 200, token).catch(() => undefined);
+      return new DelayedError();
+    };
+    // Fetched as the worker was pausing: handed back, to run where work is taken.
+    if (options.accepting?.() === false) throw await handBack();
+    return options.run(job, handBack);
   };
   const worker = new Worker<FleetJobData, FleetJobResult>(QUEUE, process, {
     connection,
     prefix: fleetPrefix(fleetName),
     concurrency: options.concurrency,
-    // A stalled job goes back to the queue once; a second stall fails it (the request is not run a third time).
-    maxStalledCount: 1,
+    // A job whose node died goes back to the queue, for another node to take over; after 10 such deaths it fails.
+    maxStalledCount: 10,
+    ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs !== undefined && { stalledInterval: options.stalledIntervalMs }),
   });
   return {
     worker,
