@@ -58,6 +58,10 @@ export function registerRoutes(app: FastifyInstance, backend: ControlBackend, re
     fleet() {
       return backend.fleet() ?? {};
     },
+    fleetRequests(request) {
+      const { limit = 200 } = request.query as { limit?: number };
+      return backend.fleetRequests(limit);
+    },
     getSession(request, reply) {
       const { id } = params(request);
       return backend.getSession(id) ?? reply.code(404).send(notFound('session', id));

@@ -129,6 +129,14 @@ export const ROUTES = [
     status: 200,
     produces: 'text/event-stream',
   },
+  {
+    operationId: 'fleetRequests',
+    method: 'GET',
+    url: '/v1/fleet/requests',
+    summary: "The newest requests of the daemon's fleet (Redis), each with its node, lease token and attempts; [] outside a fleet",
+    schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } } } },
+    status: 200,
+  },
   { operationId: 'fleet', method: 'GET', url: '/v1/fleet', summary: 'Sessions by state, tokens and cost over time, crash classes, recoveries', schema: {}, status: 200 },
   {
     operationId: 'followSession',

@@ -47,8 +47,10 @@ export interface ControlBackend {
   /** false → 404. */
   terminate(sessionId: string): Promise<boolean>;
   drain(timeoutMs: number): Promise<void>;
-  /** Pool status and daemon info. */
+  /** Pool status and daemon info (with the fleet's nodes when in a fleet). */
   status(): unknown;
+  /** The newest requests of the daemon's fleet, with the node of each ([] outside a fleet). */
+  fleetRequests(limit: number): Promise<unknown[]>;
   /** Pool, spawner and recovery metrics as JSON. */
   metrics(): unknown;
 }

@@ -79,7 +79,8 @@ export function daemonBackend(daemon: VPDaemon, logger: Logger): ControlBackend 
     cancel: (requestId, terminate) => daemon.cancel(requestId, terminate),
     terminate: (sessionId) => daemon.terminate(sessionId),
     drain: (timeoutMs) => daemon.drain(timeoutMs),
-    status: () => daemon.getStatus(),
+    status: async () => ({ ...daemon.getStatus(), fleet: await daemon.fleetStatus() }),
+    fleetRequests: (limit) => daemon.fleetRequests(limit),
     metrics: () => ({ pool: pool.getMetrics(), sessions: spawner.getMetricsSummary(), recovery: daemon.recovery.getRecoveryStats() }),
   };
 }

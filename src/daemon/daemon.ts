@@ -20,7 +20,8 @@ import { Recorder, type DaemonEvents } from './recorder.js';
 import { reviveTriage } from './revive.js';
 import { resumeAfterRestart } from './resume.js';
 import { summarize, type SessionSummary } from './session-rows.js';
-import { FLEET_DEFAULTS, FleetNode, type FleetOptions } from './fleet-node.js';
+import { FLEET_DEFAULTS, FleetNode, type FleetOptions, type FleetStatus } from './fleet-node.js';
+import type { FleetRequestRecord } from '../fleet/ledger.js';
 import { runFleetJob, type FleetJobEnd, type FleetJobHost } from './fleet-job.js';
 import type { FleetCommand } from '../fleet/control.js';
 import type { FleetJobData } from '../fleet/queue.js';
@@ -97,6 +98,11 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     this.recovery = new SessionRecoveryManager(this.spawner, {
       crashDumpDirectory: resolve(this.stateDir, 'crash-dumps'),
       ...options.recovery,
+      // A rate limit seen on one node of a fleet pauses every node's admissions until it resets.
+      onRateLimit: (untilMs) => {
+        options.recovery?.onRateLimit?.(untilMs);
+        this.#fleet?.pauseAll(untilMs).catch((error: unknown) => this.#logger.warn({ err: error }, 'could not pause the fleet for a rate limit'));
+      },
     });
     this.pool.attachRecovery(this.recovery);
   }
@@ -246,6 +252,16 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       sessions: this.spawner.getMetricsSummary(),
       recovery: this.recovery.getRecoveryStats(),
     };
+  }
+
+  /** In a fleet: its nodes with their heartbeats, its pause and its jobs; undefined otherwise. */
+  fleetStatus(): Promise<FleetStatus | undefined> {
+    return this.#fleet?.status() ?? Promise.resolve(undefined);
+  }
+
+  /** In a fleet: the newest requests any node started, with the node and attempt of each; [] otherwise. */
+  fleetRequests(limit = 200): Promise<FleetRequestRecord[]> {
+    return this.#fleet?.ledger.list(limit) ?? Promise.resolve([]);
   }
 
   /** The pool's metrics (the spec's view). */

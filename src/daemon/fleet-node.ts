@@ -36,6 +36,18 @@ export interface FleetOptions {
   readonly remote?: string;
 }
 
+/** What a node shows of its fleet: the nodes with their heartbeats, and whether admissions are paused. */
+export interface FleetStatus {
+  name: string;
+  /** This node's id. */
+  node: string;
+  nodes: FleetNodeView[];
+  /** Epoch ms: no node takes a job before then (a rate limit). */
+  pausedUntil?: number;
+  /** Jobs by BullMQ state (waiting, active, delayed, completed, failed, ...). */
+  jobs: Record<string, number>;
+}
+
 /** The fleet defaults: lease, stalled check, remote. */
 export const FLEET_DEFAULTS = { leaseMs: 30_000, stalledCheckMs: 30_000, remote: 'origin' } as const;
 
@@ -105,9 +117,21 @@ export class FleetNode {
     }
   }
 
-  /** The fleet's nodes with their heartbeats. */
-  listNodes(): Promise<FleetNodeView[]> {
-    return this.nodes.list();
+  /** The fleet as this node sees it. */
+  async status(): Promise<FleetStatus> {
+    const [nodes, pausedUntil, jobs] = await Promise.all([this.nodes.list(), this.pausedUntil(), this.#queue.queue.getJobCounts()]);
+    return { name: this.name, node: this.id, nodes, ...(pausedUntil !== undefined && { pausedUntil }), jobs };
+  }
+
+  /** Pauses the whole fleet's admissions until `untilMs` (a rate limit seen here). */
+  pauseAll(untilMs: number): Promise<void> {
+    return this.#queue.pauseAll(untilMs);
+  }
+
+  /** When the fleet's pause ends (epoch ms), or undefined when it takes work. */
+  async pausedUntil(): Promise<number | undefined> {
+    const ms = await this.#queue.pausedForMs();
+    return ms > 0 ? Date.now() + ms : undefined;
   }
 
   /** Puts a request into the fleet's queue; `DuplicateRequestError` when any node had its id before. */

@@ -9,6 +9,10 @@ import { fleetPrefix } from './identity.js';
 const QUEUE = 'requests';
 // BullMQ runs priority 1 first.
 const PRIORITY: Record<SessionPriority, number> = { critical: 1, high: 2, medium: 3, low: 4 };
+// Workers carry a limiter whose count is never reached by itself: it makes them obey `pauseAll` (BullMQ's manual
+// rate limit), which sets the count past it until the pause ends.
+const NEVER_REACHED = { max: 1e12, duration: 60_000 };
+
 /** How long a request id stays taken after its submission (a resubmit within it is refused). */
 export const IDEMPOTENCY_TTL_S = 7 * 24 * 3600;
 
@@ -59,6 +63,17 @@ export class FleetQueue {
     return (await this.queue.remove(jobIdOf(requestId))) === 1;
   }
 
+  /** No node of the fleet takes a job before `untilMs` (a rate limit); a shorter pause than the current one is ignored. */
+  async pauseAll(untilMs: number): Promise<void> {
+    const ms = Math.ceil(untilMs - Date.now());
+    if (ms > 0 && ms > (await this.pausedForMs())) await this.queue.rateLimit(ms);
+  }
+
+  /** How long the fleet's pause still lasts (0: none). */
+  pausedForMs(): Promise<number> {
+    return this.queue.getRateLimitTtl(NEVER_REACHED.max);
+  }
+
   /** The most sessions the whole fleet runs at once (BullMQ global concurrency). */
   async setFleetConcurrency(max: number): Promise<void> {
     await this.queue.setGlobalConcurrency(max);
@@ -102,6 +117,7 @@ export function startFleetWorker(
     connection,
     prefix: fleetPrefix(fleetName),
     concurrency: options.concurrency,
+    limiter: NEVER_REACHED,
     // A job whose node died goes back to the queue, for another node to take over; after 10 such deaths it fails.
     maxStalledCount: 10,
     ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs }),

@@ -12,7 +12,7 @@ export interface RetryInput {
   status: ClaudeSessionStatus;
   /** Retries made so far in this chain (0 after the first crash). */
   attemptsMade: number;
-  options: Pick<FilledRecoveryOptions, 'maxRetries' | 'strategy' | 'retryDelay' | 'backoffMultiplier' | 'maxRetryDelay' | 'jitter' | 'random'>;
+  options: Pick<FilledRecoveryOptions, 'maxRetries' | 'strategy' | 'retryDelay' | 'backoffMultiplier' | 'maxRetryDelay' | 'jitter' | 'random'> & Partial<Pick<FilledRecoveryOptions, 'rateLimitWaitMs'>>;
   nowMs: number;
 }
 
@@ -23,7 +23,7 @@ export interface RetryInput {
  */
 export function decideRetry(input: RetryInput): RetryPlan {
   const { analysis, status, attemptsMade, options, nowMs } = input;
-  const decision = recoveryPolicy(analysis, status, nowMs);
+  const decision = recoveryPolicy(analysis, status, nowMs, options.rateLimitWaitMs);
   if (decision.action === 'never') return { retry: false, reason: decision.reason };
   if (attemptsMade >= options.maxRetries) return { retry: false, reason: `gave up after ${options.maxRetries} attempts` };
   const attemptNumber = attemptsMade + 1;

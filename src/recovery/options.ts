@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCodes } from '../session/errors.js';
 import { validate } from '../utils/validate.js';
 import type { RecoveryStrategy } from './backoff.js';
+import { DEFAULT_RATE_LIMIT_WAIT_MS } from './policy.js';
 import type { RecoveryOptions } from './types.js';
 
 export interface FilledRecoveryOptions {
@@ -17,6 +18,7 @@ export interface FilledRecoveryOptions {
   maxCrashDumps: number;
   crashDumpMaxAgeMs: number;
   onRateLimit: ((untilMs: number) => void) | undefined;
+  rateLimitWaitMs: number;
   random: () => number;
 }
 
@@ -34,6 +36,7 @@ const schema = z.object({
   maxCrashDumps: z.number().int().positive().optional(),
   crashDumpMaxAgeMs: z.number().int().positive().optional(),
   onRateLimit: z.function().optional(),
+  rateLimitWaitMs: ms.optional(),
   random: z.function().optional(),
 });
 
@@ -53,6 +56,7 @@ export function normalizeRecoveryOptions(options: RecoveryOptions): FilledRecove
     maxCrashDumps: options.maxCrashDumps ?? 200,
     crashDumpMaxAgeMs: options.crashDumpMaxAgeMs ?? 7 * 24 * 3600 * 1000,
     onRateLimit: options.onRateLimit,
+    rateLimitWaitMs: options.rateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
     random: options.random ?? Math.random,
   };
 }

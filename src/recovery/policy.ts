@@ -37,12 +37,12 @@ const FRESH: Partial<Record<CrashClass, string>> = {
  * - `never` for sessions that did not crash ({@link isCrash} false) and for auth, billing, permission,
  *   budget, max_turns and invalid_request.
  * - `wait` for rate_limited, until `evidence.rateLimitResetsAtMs` if it is in the future, else
- *   `nowMs + evidence.lastApiRetry.retryDelayMs`, else `nowMs + DEFAULT_RATE_LIMIT_WAIT_MS` (60 s).
+ *   `nowMs + evidence.lastApiRetry.retryDelayMs`, else `nowMs + defaultWaitMs` (60 s unless given).
  * - `retry` for everything else; context_overflow and resume_missing always start a new conversation.
  *
  * `resume` is true when the process had reported `system/init` (its conversation exists and can continue).
  */
-export function recoveryPolicy(analysis: CrashAnalysis, status: ClaudeSessionStatus, nowMs: number): RecoveryDecision {
+export function recoveryPolicy(analysis: CrashAnalysis, status: ClaudeSessionStatus, nowMs: number, defaultWaitMs = DEFAULT_RATE_LIMIT_WAIT_MS): RecoveryDecision {
   const initialized = status.evidence?.initialized === true;
   const { crashClass } = analysis;
   if (!isCrash(status)) {
@@ -54,7 +54,7 @@ export function recoveryPolicy(analysis: CrashAnalysis, status: ClaudeSessionSta
   const fresh = FRESH[crashClass];
   if (fresh !== undefined) return { action: 'retry', resume: false, reason: `${crashClass}: ${fresh}` };
   if (crashClass === 'rate_limited') {
-    const { waitUntilMs, source } = rateLimitWait(status, nowMs);
+    const { waitUntilMs, source } = rateLimitWait(status, nowMs, defaultWaitMs);
     const reason = `rate_limited: wait until ${new Date(waitUntilMs).toISOString()} (${source})`;
     return { action: 'wait', resume: initialized, waitUntilMs, reason };
   }
@@ -62,7 +62,7 @@ export function recoveryPolicy(analysis: CrashAnalysis, status: ClaudeSessionSta
   return { action: 'retry', resume: initialized, reason: `${crashClass}: retry ${how}` };
 }
 
-function rateLimitWait(status: ClaudeSessionStatus, nowMs: number): { waitUntilMs: number; source: string } {
+function rateLimitWait(status: ClaudeSessionStatus, nowMs: number, defaultWaitMs: number): { waitUntilMs: number; source: string } {
   const resetsAt = status.evidence?.rateLimitResetsAtMs;
   if (resetsAt !== undefined && Number.isFinite(resetsAt) && resetsAt > nowMs) {
     return { waitUntilMs: resetsAt, source: 'the reported rate-limit reset' };
@@ -71,5 +71,5 @@ function rateLimitWait(status: ClaudeSessionStatus, nowMs: number): { waitUntilM
   if (delay !== undefined && Number.isFinite(delay) && delay >= 0) {
     return { waitUntilMs: nowMs + Math.ceil(delay), source: "the CLI's last retry delay" };
   }
-  return { waitUntilMs: nowMs + DEFAULT_RATE_LIMIT_WAIT_MS, source: 'default 60 s' };
+  return { waitUntilMs: nowMs + defaultWaitMs, source: `the default wait (${defaultWaitMs} ms)` };
 }

@@ -37,6 +37,8 @@ export interface RecoveryOptions {
   readonly crashDumpMaxAgeMs?: number;
   /** Called when a rate limit asks everyone to wait until `untilMs` (a pool pauses its admissions). */
   readonly onRateLimit?: (untilMs: number) => void;
+  /** How long a rate limit is waited out when the CLI reported neither its reset nor a retry delay. @default 60000 */
+  readonly rateLimitWaitMs?: number;
   /** Source of randomness for jitter (tests pass a fixed one). */
   readonly random?: () => number;
 }

@@ -80,6 +80,7 @@ void describe('OPENAPI_DOCUMENT', () => {
     'GET /v1/sessions/{id}/events',
     'GET /v1/events',
     'GET /v1/fleet',
+    'GET /v1/fleet/requests',
     'POST /v1/sessions/{id}/terminate',
     'GET /v1/approvals',
     'POST /v1/approvals/{id}/approve',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { TriageRequest } from '../../src/index.js';
+import { FleetLedger, type FleetRequestRecord } from '../../src/fleet/ledger.js';
 import { bash, say, scenarioMarker, startModelServer, type ModelServer } from '../../src/testing/index.js';
 import { waitForCommand } from '../helpers/crash.js';
 import { tempDir, waitFor } from '../helpers/fixtures.js';
@@ -130,7 +131,7 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     urgency: 'normal',
     workspace: {},
   });
-  const record = async (id: string) => raw.hgetall(`vp-fleet:${fleetName}:ledger:req:${id}`);
+  const record = async (id: string) => (await new FleetLedger(raw, fleetName).get(id)) ?? { state: 'none', attempts: 0 } as FleetRequestRecord;
   const spawned = (node: Node) => node.messages.filter((m): m is Extract<NodeMessage, { type: 'spawned' }> => m.type === 'spawned');
   const completed = (node: Node) => node.messages.some((m) => m.type === 'ended' && m.state === 'completed');
 
@@ -145,7 +146,7 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     await waitForCommand(first.sessionId, 'sleep 40');
     await waitFor(async () => {
       const { branch, transcriptBytes } = await record(id);
-      if (!branch || Number(transcriptBytes ?? 0) === 0) return false;
+      if (!branch || (transcriptBytes ?? 0) === 0) return false;
       const tree = git(dir.path, ['--git-dir', remote, 'for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]);
       return tree !== '' && git(dir.path, ['--git-dir', remote, 'ls-tree', '--name-only', tree, 'first.txt']).length > 0;
     }, 30_000, 'the first commit pushed and the transcript mirrored');
@@ -163,7 +164,7 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     assert.equal(first.pid !== undefined && alive(first.pid), false, "the killed node's CLI did not outlive it");
     const final = await record('killed');
     assert.equal(final.state, 'completed');
-    assert.equal(final.attempts, '2', 'two starts, under tokens 1 and 2');
+    assert.equal(final.attempts, 2, 'two starts, under tokens 1 and 2');
     const branch = final.branch!;
     assert.equal(git(dir.path, ['--git-dir', remote, 'show', `${branch}:first.txt`]), 'one', "the first node's commit");
     assert.equal(git(dir.path, ['--git-dir', remote, 'show', `${branch}:second.txt`]), 'two', "the second node's work");
@@ -186,7 +187,7 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     await waitFor(async () => (await record('stalled')).state !== 'running', 10_000, 'the end to be recorded');
     const final = await record('stalled');
     assert.equal(final.state, 'completed');
-    assert.equal(final.token, '2', "the last write was the second lease's");
-    assert.equal(final.attempts, '2');
+    assert.equal(final.token, 2, "the last write was the second lease's");
+    assert.equal(final.attempts, 2);
   });
 });

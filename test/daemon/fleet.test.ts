@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { VPDaemon, type TriageRequest } from '../../src/index.js';
-import { bash, say, scenarioMarker, startModelServer, type ModelServer } from '../../src/testing/index.js';
+import { apiError, bash, say, scenarioMarker, startModelServer, type ModelServer } from '../../src/testing/index.js';
 import { silentLogger, tempDir, waitFor } from '../helpers/fixtures.js';
 import { redisUnavailable, removeKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -29,6 +29,8 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
         { name: 'work', steps: [bash('echo working && sleep 2'), say('Done.')] },
         { name: 'ask', steps: [bash('echo deploy staging'), say('Deployed.')] },
         { name: 'long', steps: [bash('echo long && sleep 60'), say('Never.')] },
+        // The CLI does not retry (the model server's env): the 429 ends the session, classified as a rate limit.
+        { name: 'limited', steps: [apiError(429, { times: 1, message: 'slow down', then: say('Done after the limit.') })] },
       ],
     });
     dir = tempDir('vp-fleet-');
@@ -42,6 +44,8 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
 
   const node = (n: number, fleet: Partial<{ url: string; name: string; maxSessions: number }> = {}) =>
     new VPDaemon({
+      // A rate limit without a reported reset is waited out for 4 s (60 s by default).
+      recovery: { rateLimitWaitMs: 4000, strategy: 'immediate', jitter: 0 },
       stateDir: join(dir.path, `node-${n}`),
       maxSessions: 2,
       logger: silentLogger,
@@ -50,7 +54,7 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
     });
   const request = (id: string, scenario = 'work'): TriageRequest => ({ requestId: id, task: { id, description: `Work ${scenarioMarker(scenario)}` }, charter, workingDirectory: dir.path, urgency: 'normal' });
 
-  it('runs 8 requests submitted to either node, never more than 3 at once, each completed once', async () => {
+  it('runs 20 requests submitted to either node, never more than 3 at once, each completed once', async () => {
     const nodes = [node(1), node(2)];
     let running = 0;
     let most = 0;
@@ -64,7 +68,7 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
     }
     try {
       for (const daemon of nodes) await daemon.start();
-      const ids = Array.from({ length: 8 }, (_, i) => `fleet-req-${i}`);
+      const ids = Array.from({ length: 20 }, (_, i) => `fleet-req-${i}`);
       for (const [i, id] of ids.entries()) await nodes[i % 2]!.handleTriageRequest(request(id));
       await assert.rejects(nodes[1]!.handleTriageRequest(request('fleet-req-0')), { code: 'ERR_DUPLICATE_REQUEST' });
       const completedOn = () => nodes.flatMap((d) => d.store.listRequests({ state: 'completed' }).map((r) => r.requestId));
@@ -74,6 +78,14 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
       assert.ok(most <= 3, `at most 3 sessions ran at once across the fleet (saw ${most})`);
       assert.ok(most >= 2, `the fleet ran sessions side by side (saw ${most})`);
       assert.ok(nodes.every((d) => d.store.listRequests({ state: 'completed' }).length > 0), 'both nodes took work');
+      // The whole fleet from either node: its two nodes with heartbeats, and which node ran each request.
+      const status = await nodes[1]!.fleetStatus();
+      assert.equal(status?.nodes.length, 2);
+      assert.ok(status?.nodes.every((n) => !n.lost && n.maxSessions === 2));
+      const fleetRequests = await nodes[1]!.fleetRequests();
+      assert.deepEqual(fleetRequests.map((r) => r.requestId).sort(), [...ids].sort());
+      const nodeIds = new Set(status?.nodes.map((n) => n.id));
+      assert.ok(fleetRequests.every((r) => r.state === 'completed' && r.attempts === 1 && nodeIds.has(r.node ?? '')));
     } finally {
       await Promise.all(nodes.map((d) => d.stop(5000)));
     }
@@ -120,6 +132,27 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
       const other = nodes[1 - runner]!;
       await waitFor(() => other.store.getRequest('fleet-after')?.state === 'completed', 90_000, 'the next request to run on the other node');
       assert.equal(nodes[runner]!.store.getRequest('fleet-after'), undefined);
+    } finally {
+      await Promise.all(nodes.map((d) => d.stop(5000)));
+    }
+  });
+
+  it('a 429 on one node pauses the whole fleet until the limit resets', async () => {
+    const nodes = [node(8), node(9)];
+    try {
+      for (const daemon of nodes) await daemon.start();
+      await nodes[0]!.handleTriageRequest(request('fleet-limited', 'limited'));
+      let pausedUntil = 0;
+      await waitFor(async () => (pausedUntil = (await nodes[1]!.fleetStatus())?.pausedUntil ?? 0) > 0, 60_000, 'the fleet to pause');
+      const spawnedAt: number[] = [];
+      for (const daemon of nodes) daemon.spawner.on('session-spawned', () => spawnedAt.push(Date.now()));
+      await nodes[1]!.handleTriageRequest(request('fleet-after-limit'));
+      const ran = () => nodes.find((d) => d.store.getRequest('fleet-after-limit')?.state === 'completed');
+      await waitFor(() => ran() !== undefined, 90_000, 'the next request to run once the pause is over');
+      // BullMQ's limiter key counts in whole ms; the first spawn after the pause is the limited request's retry or the next one.
+      assert.ok(spawnedAt.length > 0 && Math.min(...spawnedAt) >= pausedUntil - 50, `no session started during the pause (${Math.min(...spawnedAt) - pausedUntil} ms)`);
+      await waitFor(() => nodes.some((d) => d.store.getRequest('fleet-limited')?.state === 'completed'), 60_000, 'the limited request to complete after its wait');
+      assert.equal((await nodes[0]!.fleetStatus())?.pausedUntil, undefined, 'the pause is over');
     } finally {
       await Promise.all(nodes.map((d) => d.stop(5000)));
     }

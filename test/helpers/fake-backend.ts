@@ -36,6 +36,7 @@ export class FakeBackend implements ControlBackend {
   terminate = (id: string) => Promise.resolve(id === 's-1');
   drain = (timeoutMs: number) => (this.calls.push(['drain', timeoutMs]), Promise.resolve());
   status = () => ({ pool: { capacity: 2 }, daemon: { pid: 1 } });
+  fleetRequests = () => Promise.resolve([]);
   metrics = () => ({ pool: { totalSessions: 3 } });
   sessionsPage = ({ offset, limit }: { offset: number; limit: number }) => ({ total: this.sessions.length, rows: this.sessions.slice(offset, offset + limit) });
   sessionView = (id: string) => Promise.resolve(this.getSession(id) && { row: this.getSession(id), crashes: [], attempts: [] });

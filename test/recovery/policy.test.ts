@@ -82,7 +82,7 @@ void describe('recoveryPolicy', () => {
       assert.equal(DEFAULT_RATE_LIMIT_WAIT_MS, 60_000);
       const decision = wait({ rateLimitResetsAtMs: NOW, lastApiRetry: { attempt: 3 } });
       assert.equal(decision.waitUntilMs, NOW + 60_000);
-      assert.match(decision.reason, /default 60 s/);
+      assert.match(decision.reason, /the default wait \(60000 ms\)/);
     });
 
     void it('from a real 429 status, end to end', () => {

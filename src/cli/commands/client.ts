@@ -49,6 +49,38 @@ export async function daemonCall(stateDir: string, method: string, path: string,
   return data;
 }
 
+interface FleetRequestView {
+  requestId: string;
+  state: string;
+  node?: string;
+  attempts: number;
+  sessionId?: string;
+  branch?: string;
+}
+
+interface DaemonStatusView {
+  pool: { activeCount: number; capacity: number; queuedCount: number; utilization: number };
+  recovery: { totalCrashes: number };
+  fleet?: { name: string; node: string; pausedUntil?: number; jobs: Record<string, number>; nodes: { id: string; running: number; maxSessions: number; paused: boolean; lost: boolean; heartbeatAt: number }[] };
+}
+
+/** `vp-daemon status` as text: this daemon's pool, then its fleet's nodes with their heartbeats. */
+export function statusLines(status: DaemonStatusView, nowMs = Date.now()): string[] {
+  const { pool, recovery, fleet } = status;
+  const lines = [`active ${pool.activeCount}/${pool.capacity}, queued ${pool.queuedCount}, utilization ${pool.utilization}%, crashes ${recovery.totalCrashes}`];
+  if (!fleet) return lines;
+  const jobs = ['waiting', 'prioritized', 'delayed', 'active'].map((state) => `${state} ${fleet.jobs[state] ?? 0}`).join(', ');
+  lines.push(`fleet ${fleet.name}: ${fleet.nodes.length} nodes, jobs ${jobs}${fleet.pausedUntil ? `, paused until ${new Date(fleet.pausedUntil).toISOString()} (rate limit)` : ''}`);
+  const rows = fleet.nodes.map((n) => [
+    n.id === fleet.node ? `${n.id} (this one)` : n.id,
+    `${n.running}/${n.maxSessions}`,
+    n.lost ? 'lost' : n.paused ? 'draining' : 'up',
+    `${Math.max(0, Math.round((nowMs - n.heartbeatAt) / 1000))} s ago`,
+  ]);
+  lines.push(renderTable(['node', 'running', 'state', 'heartbeat'], rows));
+  return lines;
+}
+
 // RegExp travel as '/source/flags' strings.
 const toWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v instanceof RegExp ? String(v) : v)));
 
@@ -61,15 +93,25 @@ export const clientCommands = {
     return 0;
   },
   async status(stateDir: string, json: boolean, print: (line: string) => void): Promise<number> {
-    const status = (await daemonCall(stateDir, 'GET', '/v1/status')) as { pool: { activeCount: number; capacity: number; queuedCount: number; utilization: number }; recovery: { totalCrashes: number } };
+    const status = (await daemonCall(stateDir, 'GET', '/v1/status')) as DaemonStatusView;
     if (json) print(JSON.stringify(status));
-    else print(`active ${status.pool.activeCount}/${status.pool.capacity}, queued ${status.pool.queuedCount}, utilization ${status.pool.utilization}%, crashes ${status.recovery.totalCrashes}`);
+    else for (const line of statusLines(status)) print(line);
     return 0;
   },
   async sessions(stateDir: string, json: boolean, print: (line: string) => void): Promise<number> {
     const sessions = (await daemonCall(stateDir, 'GET', '/v1/sessions?limit=50')) as { sessionId: string; state: string; outcome?: string; requestId?: string; workspace?: WorkspaceStatus }[];
-    if (json) for (const s of sessions) print(JSON.stringify(s));
-    else print(renderTable(['session', 'state', 'outcome', 'request', 'branch'], sessions.map((s) => [s.sessionId, s.state, s.outcome ?? '', s.requestId ?? '', branchLine(s.workspace)])));
+    const fleet = (await daemonCall(stateDir, 'GET', '/v1/fleet/requests?limit=50')) as FleetRequestView[];
+    if (json) {
+      for (const s of sessions) print(JSON.stringify(s));
+      for (const r of fleet) print(JSON.stringify({ fleetRequest: r }));
+      return 0;
+    }
+    print(renderTable(['session', 'state', 'outcome', 'request', 'branch'], sessions.map((s) => [s.sessionId, s.state, s.outcome ?? '', s.requestId ?? '', branchLine(s.workspace)])));
+    if (fleet.length > 0) {
+      print('');
+      print('the whole fleet:');
+      print(renderTable(['request', 'state', 'node', 'attempts', 'session', 'branch'], fleet.map((r) => [r.requestId, r.state, r.node ?? '', String(r.attempts), r.sessionId ?? '', r.branch ?? ''])));
+    }
     return 0;
   },
   async logs(stateDir: string, sessionId: string, follow: boolean, json: boolean, print: (line: string) => void): Promise<number> {
