@@ -88,6 +88,9 @@ const OPTIONS = {
   fleet: { type: 'string' },
   'fleet-name': { type: 'string' },
   'fleet-max-sessions': { type: 'string' },
+  'fleet-remote': { type: 'string' },
+  'fleet-lease-ms': { type: 'string' },
+  'fleet-stalled-check-ms': { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
@@ -138,6 +141,9 @@ async function main(argv: string[]): Promise<number> {
             url: values.fleet,
             ...(values['fleet-name'] !== undefined && { name: values['fleet-name'] }),
             ...(values['fleet-max-sessions'] !== undefined && { maxSessions: int(values['fleet-max-sessions'], 0, 'fleet-max-sessions') }),
+            ...(values['fleet-remote'] !== undefined && { remote: values['fleet-remote'] }),
+            ...(values['fleet-lease-ms'] !== undefined && { leaseMs: int(values['fleet-lease-ms'], 0, 'fleet-lease-ms') }),
+            ...(values['fleet-stalled-check-ms'] !== undefined && { stalledCheckMs: int(values['fleet-stalled-check-ms'], 0, 'fleet-stalled-check-ms') }),
           },
         }),
       });

@@ -4,6 +4,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { ErrorCodes } from '../session/errors.js';
+import { validate } from '../utils/validate.js';
 import { openFleetConnection } from '../fleet/connection.js';
 import { FleetControl, type FleetCommand } from '../fleet/control.js';
 import { joinFleet } from '../fleet/identity.js';
@@ -48,6 +51,18 @@ export interface FleetStatus {
   jobs: Record<string, number>;
 }
 
+const OPTIONS = z.object({
+  fleet: z.object({
+    url: z.string(),
+    name: z.string().optional(),
+    maxSessions: z.number().int().positive().optional(),
+    connectTimeoutMs: z.number().int().positive().optional(),
+    leaseMs: z.number().int().min(1000, 'must be at least 1000 ms').optional(),
+    stalledCheckMs: z.number().int().min(200, 'must be at least 200 ms').optional(),
+    remote: z.string().min(1).optional(),
+  }),
+});
+
 /** The fleet defaults: lease, stalled check, remote. */
 export const FLEET_DEFAULTS = { leaseMs: 30_000, stalledCheckMs: 30_000, remote: 'origin' } as const;
 
@@ -85,6 +100,8 @@ export class FleetNode {
     logger: Logger,
     running: () => number,
   ): Promise<FleetNode> {
+    // `ConfigError` (ERR_INVALID_OPTION, fields `fleet.leaseMs`, ...) before anything connects.
+    validate(OPTIONS, { fleet: options }, ErrorCodes.INVALID_OPTION);
     const name = options.name ?? 'default';
     const redis = await openFleetConnection(options.url, options.connectTimeoutMs);
     try {

@@ -42,7 +42,7 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
     dir.remove();
   });
 
-  const node = (n: number, fleet: Partial<{ url: string; name: string; maxSessions: number }> = {}) =>
+  const node = (n: number, fleet: Partial<{ url: string; name: string; maxSessions: number; leaseMs: number }> = {}) =>
     new VPDaemon({
       // A rate limit without a reported reset is waited out for 4 s (60 s by default).
       recovery: { rateLimitWaitMs: 4000, strategy: 'immediate', jitter: 0 },
@@ -161,6 +161,7 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
   it('refuses a fleet it cannot join, with a typed error, and starts nothing', async () => {
     await assert.rejects(node(3, { url: 'redis://127.0.0.1:1', name: fleetName }).start(), (e: unknown) => (e as { code?: string }).code === 'ERR_FLEET_UNREACHABLE' && /127\.0\.0\.1:1/.test((e as Error).message));
     await assert.rejects(node(3, { url: 'http://example.com' }).start(), { code: 'ERR_FLEET_URL', field: 'fleet.url' });
+    await assert.rejects(node(3, { leaseMs: 10 }).start(), (e: unknown) => (e as { code?: string }).code === 'ERR_INVALID_OPTION' && /fleet\.leaseMs/.test((e as Error).message));
     await assert.rejects(node(3, { url: 'redis://user:s3cret@127.0.0.1:1' }).start(), (e: unknown) => !(e as Error).message.includes('s3cret'));
     const other = `test-${randomBytes(4).toString('hex')}`;
     const raw = new Redis(redis.url);

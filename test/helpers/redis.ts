@@ -43,8 +43,28 @@ export function redisUnavailable(): string | undefined {
 export async function startTestRedis(): Promise<TestRedis> {
   const shared = process.env['VP_TEST_REDIS_URL'];
   if (shared) return { url: shared, stop: () => Promise.resolve() };
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  return startPrivateRedis(['--save', '', '--appendonly', 'no']);
+}
+
+/** A private redis-server that keeps its data in `dir` (append-only file), and can be restarted on its port. */
+export async function startPersistentRedis(dir: string): Promise<TestRedis & { restart(downMs: number): Promise<void> }> {
+  const args = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
+  let server = await startPrivateRedis(args);
+  const port = Number(new URL(server.url).port);
+  return {
+    url: server.url,
+    stop: () => server.stop(),
+    restart: async (downMs) => {
+      await server.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await startPrivateRedis(args, port);
+    },
+  };
+}
+
+async function startPrivateRedis(args: readonly string[], port?: number): Promise<TestRedis> {
+  port ??= await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 100 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 50));

@@ -9,7 +9,8 @@ import { createLogger, type Logger } from '../../utils/logger.js';
 import { SERVE_CHARTER_LOOKUP } from '../charter-help.js';
 
 export const SERVE_HELP = `vp-daemon serve [--state DIR] [--charters DIR] [--host 127.0.0.1] [--port 7878] [--max-sessions 5]
-                [--fleet redis://host:6379[/db] [--fleet-name NAME] [--fleet-max-sessions N]]
+                [--fleet redis://host:6379[/db] [--fleet-name NAME] [--fleet-max-sessions N] [--fleet-remote origin]
+                 [--fleet-lease-ms 30000] [--fleet-stalled-check-ms 30000]]
 
 Runs the daemon: a pool of Claude Code sessions, crash recovery, a SQLite database in the state folder,
 and the control API on loopback (token in <state>/api-token, owner-only). A second daemon on the same
@@ -20,6 +21,9 @@ and written to <state>/daemon.json, where the other commands find it).
 With --fleet, the daemon joins a fleet on Redis (rediss:// for TLS): requests submitted to any node go into one
 BullMQ queue, this node runs up to --max-sessions of them, and the fleet at most --fleet-max-sessions at once.
 Redis not answering, or a fleet of another protocol version, stops the start with a typed error.
+Each start of a request takes a lease with a fencing token; a node that cannot renew it for --fleet-lease-ms
+stops the session, and another node takes the request over (within the lease plus --fleet-stalled-check-ms),
+continuing the same conversation from the branch pushed to --fleet-remote (the repository's remote name or a URL).
 
 ${SERVE_CHARTER_LOOKUP}
 
