@@ -13,6 +13,7 @@ import type { ControlBackend, ControlServer, ControlServerOptions } from './type
 export { readOrCreateToken } from './token.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
 export { createDaemonMetrics, type DaemonMetrics } from './metrics.js';
+export { createFleetMetrics, type FleetSnapshot } from './fleet-metrics.js';
 export type { ControlBackend, ControlServer, ControlServerOptions, FeedEvent, SessionEvent } from './types.js';
 
 /** Header paths censored in every log line, wherever a serializer puts the request. */

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { VPDaemon, type TriageRequest } from '../../src/index.js';
+import { Registry } from 'prom-client';
+import { createFleetMetrics, VPDaemon, type TriageRequest } from '../../src/index.js';
 import { apiError, bash, say, scenarioMarker, startModelServer, type ModelServer } from '../../src/testing/index.js';
 import { silentLogger, tempDir, waitFor } from '../helpers/fixtures.js';
 import { redisUnavailable, removeKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -86,6 +87,14 @@ describe('a fleet of two daemons on Redis', { skip: redisUnavailable() }, () => 
       assert.deepEqual(fleetRequests.map((r) => r.requestId).sort(), [...ids].sort());
       const nodeIds = new Set(status?.nodes.map((n) => n.id));
       assert.ok(fleetRequests.every((r) => r.state === 'completed' && r.attempts === 1 && nodeIds.has(r.node ?? '')));
+      // Per-node and fleet figures on /metrics: every series carries this node's id.
+      const registry = new Registry();
+      createFleetMetrics(registry, status.node, () => nodes[1]!.fleetStatus());
+      const text = await registry.metrics();
+      assert.match(text, new RegExp(`vp_daemon_fleet_nodes\\{state="up",node="${status.node}"\\} 2`));
+      assert.match(text, /vp_daemon_fleet_jobs\{state="completed",node="[^"]+"\} 20/);
+      assert.match(text, /vp_daemon_fleet_paused_seconds\{node="[^"]+"\} 0/);
+      for (const n of status.nodes) assert.match(text, new RegExp(`vp_daemon_fleet_node_capacity\\{fleet_node="${n.id}",node="[^"]+"\\} 2`));
     } finally {
       await Promise.all(nodes.map((d) => d.stop(5000)));
     }

@@ -1,7 +1,7 @@
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { createControlServer, createDaemonMetrics, readOrCreateToken } from '../../api/server.js';
+import { createControlServer, createDaemonMetrics, createFleetMetrics, readOrCreateToken } from '../../api/server.js';
 import { daemonBackend } from '../../daemon/backend.js';
 import { VPDaemon } from '../../daemon/daemon.js';
 import type { FleetOptions } from '../../daemon/fleet-node.js';
@@ -57,6 +57,8 @@ export async function serveDaemon(daemon: VPDaemon, args: { host: string; port: 
     metrics.setActive(status.activeCount);
   }, 1000);
   sample.unref();
+  const fleet = await daemon.fleetStatus();
+  if (fleet) createFleetMetrics(registry, fleet.node, () => daemon.fleetStatus());
   const token = await readOrCreateToken(daemon.stateDir);
   const backend = daemonBackend(daemon, args.logger);
   const server = createControlServer(backend, { host: args.host, port: args.port, token, logger: args.logger, metricsRegistry: registry });
