@@ -1,6 +1,6 @@
 // The daemon's HTTP API from the browser: JSON fetches (the session cookie goes along by itself), POSTs
 // with a JSON body, and EventSource streams that never throw into the console.
-import type { Approval, DaemonStatus, Fleet, SessionPage, SessionView } from './types.js';
+import type { Approval, ClusterRequest, DaemonStatus, Fleet, SessionPage, SessionView } from './types.js';
 
 export class HttpError extends Error {
   constructor(
@@ -93,6 +93,7 @@ export const api = {
   /** `GET /login` → `{ loggedIn }`: asked first, so a browser without a login never gets (and logs) a 401. */
   loginState: () => getJson<{ loggedIn?: unknown }>('/login'),
   status: () => getJson<DaemonStatus>('/v1/status'),
+  fleetRequests: () => getJson<ClusterRequest[]>('/v1/fleet/requests?limit=100'),
   sessionsPage: (offset: number, limit: number) =>
     getJson<SessionPage>(`/v1/sessions/page?offset=${offset}&limit=${limit}`),
   sessionView: (id: string) => getJson<SessionView>(`/v1/sessions/${enc(id)}/view`),

@@ -12,6 +12,7 @@ import { ApprovalsView } from './views/approvals.js';
 import { FleetView } from './views/fleet.js';
 import { Header, type Live } from './views/header.js';
 import { LoginView } from './views/login.js';
+import { ClusterView } from './views/cluster.js';
 import { QueueView } from './views/queue.js';
 import { SessionPage } from './views/session.js';
 import { SessionsView } from './views/sessions.js';
@@ -210,6 +211,7 @@ function App() {
             <${ApprovalsView} approvals=${approvals} error=${approvalsError} />
             <${QueueView} status=${status} statusAt=${statusAt} />
           </div>
+          <${ClusterView} cluster=${status?.fleet} statusAt=${statusAt} />
           <${SessionsView} list=${list} loading=${listLoading} error=${listError} onRange=${onRange} />
           <${FleetView} fleet=${fleet} error=${fleetError} status=${status} />
         </main>`}

@@ -56,6 +56,28 @@ export interface DaemonStatus {
   pool?: PoolStatus;
   sessions?: { totalCostUsd?: number; [k: string]: unknown };
   recovery?: RecoveryStatus;
+  /** Present when the daemon is a node of a fleet on Redis. */
+  fleet?: ClusterStatus;
+}
+
+/** The fleet (Redis) as the daemon's node sees it. */
+export interface ClusterStatus {
+  name: string;
+  node: string;
+  pausedUntil?: number;
+  jobs: Record<string, number>;
+  nodes: { id: string; host: string; running: number; maxSessions: number; paused: boolean; lost: boolean; heartbeatAt: number }[];
+}
+
+/** A request of the fleet, with the node that runs (or ran) it. */
+export interface ClusterRequest {
+  requestId: string;
+  state: string;
+  node?: string;
+  attempts: number;
+  sessionId?: string;
+  branch?: string;
+  updatedAt?: number;
 }
 
 export interface Approval {

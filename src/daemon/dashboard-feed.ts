@@ -17,6 +17,7 @@ const STATUS_EVERY_MS = 2000;
 /** Builds rows of sessions, and pushes them to subscribers as they change. */
 export class DashboardFeed {
   readonly #daemon: VPDaemon;
+  #statusSeq = 0;
   readonly #logger: Logger;
   readonly #listeners = new Set<(event: FeedEvent) => void>();
   readonly #lastSent = new Map<string, string>();
@@ -106,7 +107,16 @@ export class DashboardFeed {
   }
 
   #sendStatus(): void {
-    if (this.#listeners.size > 0) this.#send({ type: 'status', data: this.#daemon.getStatus() });
+    if (this.#listeners.size === 0) return;
+    const status = this.#daemon.getStatus();
+    const seq = ++this.#statusSeq;
+    // In a fleet the status carries its nodes (read from Redis); without an answer, this node's status alone. A
+    // status overtaken by a newer one while Redis answered is not sent.
+    const send = (data: unknown): void => void (seq === this.#statusSeq && this.#send({ type: 'status', data }));
+    void this.#daemon.fleetStatus().then(
+      (fleet) => send({ ...status, fleet }),
+      () => send(status),
+    );
   }
 
   // Only what changed since it was last sent.

@@ -2,6 +2,7 @@
 // the real CLI and the offline model server: log in through the token URL, watch tasks appear, approve and deny
 // waiting calls, open a session's output, terminate one; and a browser without the cookie sees nothing.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { bash, say, startModelServer, type ModelServer } from '../../src/testing/index.js';
 import { cliEnv, startServe, vp, writeTask } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { redisUnavailable, removeKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard');
@@ -22,6 +24,8 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
   let browser: Browser;
   let page: Page;
   let state: string;
+  let redis: TestRedis | undefined;
+  const fleetName = `e2e-${randomBytes(4).toString('hex')}`;
   const problems: string[] = [];
 
   before(async () => {
@@ -38,7 +42,10 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
     mkdirSync(ARTIFACTS, { recursive: true });
     env = cliEnv(server, dir.path);
     state = join(dir.path, 'state');
-    daemon = await startServe(['--state', state, '--charters', join(dir.path, 'charters'), '--max-sessions', '4'], env);
+    // With Redis (always under CI) the daemon is a node of a fleet of its own: every request goes through BullMQ.
+    redis = redisUnavailable() === undefined ? await startTestRedis() : undefined;
+    const fleet = redis ? ['--fleet', redis.url, '--fleet-name', fleetName] : [];
+    daemon = await startServe(['--state', state, '--charters', join(dir.path, 'charters'), '--max-sessions', '4', ...fleet], env);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => void (message.type() === 'error' && problems.push(`console: ${message.text()}`)));
@@ -49,6 +56,8 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
     daemon?.child.kill('SIGTERM');
     if (daemon) await new Promise((r) => daemon.child.once('exit', r));
     await server?.close();
+    if (redis) await removeKeys(redis.url, `vp-fleet:${fleetName}`);
+    await redis?.stop();
     dir?.remove();
   });
 
@@ -114,6 +123,16 @@ describe('the dashboard in a real browser', { skip: !existsSync(CHROMIUM) && `no
     await page.goto(`${daemon.url}/`);
     await page.locator(ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
   };
+
+  it("shows the fleet's node with its heartbeat, and the node of each request", { skip: redisUnavailable() }, async () => {
+    const cluster = page.locator('section.cluster');
+    await cluster.waitFor({ state: 'visible' });
+    await cluster.locator('tr[data-node]', { hasText: '(this node)' }).waitFor({ state: 'visible' });
+    assert.match((await cluster.locator('tr[data-node]').first().textContent()) ?? '', /up.*s ago/);
+    await cluster.locator('table.fleet-requests tr[data-request-id]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok((await cluster.locator('table.fleet-requests tr[data-request-id]').count()) >= 3, 'the requests so far');
+    await shot('fleet');
+  });
 
   it("opens a session and sees its output", async () => {
     await fromList();
