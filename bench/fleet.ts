@@ -3,6 +3,7 @@
 // Redis: VP_BENCH_REDIS_URL, else 127.0.0.1:6379.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { VPDaemon } from '../src/daemon/daemon.js';
@@ -78,11 +79,14 @@ const NODE_SCRIPT = join(import.meta.dirname, '..', 'test', 'helpers', 'fleet-no
  * (lease and stalled check as given), over `runs` requests.
  */
 async function takeover(server: ModelServer, root: string, leaseMs: number | undefined, stalledCheckMs: number | undefined, runs: number): Promise<number[]> {
-  const name = `bench-takeover-${randomBytes(4).toString('hex')}`;
+  const names: string[] = [];
   const times: number[] = [];
   const redis = new Redis(URL);
   try {
     for (let r = 0; r < runs; r++) {
+      // A fleet of its own per run: the continuation of the last run, stopped with its nodes, stays in that one.
+      const name = `bench-takeover-${randomBytes(4).toString('hex')}`;
+      names.push(name);
       const nodes = [0, 1].map((n) => {
         const options = {
           stateDir: join(root, `takeover-${name}-${r}-${n}`),
@@ -90,7 +94,9 @@ async function takeover(server: ModelServer, root: string, leaseMs: number | und
           spawner: { env: { ...server.env, HOME: root, CLAUDE_CONFIG_DIR: join(root, `claude-t${n}`) }, killGraceMs: 1000 },
           fleet: { url: URL, name, ...(leaseMs !== undefined && { leaseMs }), ...(stalledCheckMs !== undefined && { stalledCheckMs }) },
         };
-        const child = fork(NODE_SCRIPT, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+        const child = fork(NODE_SCRIPT, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+        if (process.env['VP_DEBUG_FLEET']) child.stderr?.pipe(createWriteStream(`/tmp/bench-node-${r}-${n}.log`));
+        else child.stderr?.resume();
         const seen: { type: string; at: number }[] = [];
         child.on('message', (m: { type: string }) => seen.push({ ...m, at: performance.now() }));
         return { child, seen, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
@@ -104,7 +110,7 @@ async function takeover(server: ModelServer, root: string, leaseMs: number | und
       try {
         await until(() => nodes.every((n) => n.seen.some((m) => m.type === 'ready')), 60_000);
         const id = `takeover-${r}`;
-        nodes[0]!.child.send({ id: 1, request: { requestId: id, task: { id, description: `work ${scenarioMarker('held')}` }, charter, workingDirectory: root, urgency: 'normal' } });
+        nodes[0]!.child.send({ id: 1, request: { requestId: id, task: { id, description: `work ${scenarioMarker('held')}` }, charter: { ...charter, resources: { ...charter.resources, allowedTools: ['read', 'bash'] } }, workingDirectory: root, urgency: 'normal' } });
         let runner = -1;
         await until(() => (runner = nodes.findIndex((n) => n.seen.some((m) => m.type === 'spawned'))) !== -1, 60_000);
         // Once its transcript is mirrored: the continuation resumes the conversation.
@@ -121,7 +127,7 @@ async function takeover(server: ModelServer, root: string, leaseMs: number | und
     }
     return times;
   } finally {
-    await removeKeys(redis, fleetPrefix(name));
+    for (const name of names) await removeKeys(redis, fleetPrefix(name));
     redis.disconnect();
   }
 }

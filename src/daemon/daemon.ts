@@ -9,6 +9,7 @@ import { SessionRecoveryManager } from '../recovery/manager.js';
 import type { RecoveryStatistics } from '../recovery/types.js';
 import type { SpawnerOptions } from '../spawner/options.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
+import { sharedLauncher } from '../spawner/launcher/client.js';
 import { workspacesRoot } from '../spawner/workspace-run.js';
 import { checkWorkspace, resolveWorkspaceSpec } from '../workspace/index.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionMetricsSummary } from '../session/types.js';
@@ -17,6 +18,8 @@ import { createLogger, type Logger } from '../utils/logger.js';
 import { resolveCharter, type CharterLookupOptions } from '../files/load.js';
 import { buildSessionConfig, determinePriority } from './triage.js';
 import { Recorder, type DaemonEvents } from './recorder.js';
+import { recordEvents } from './record-events.js';
+import { carryOut } from './commands.js';
 import { reviveTriage } from './revive.js';
 import { resumeAfterRestart } from './resume.js';
 import { summarize, type SessionSummary } from './session-rows.js';
@@ -134,9 +137,20 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
         throw error;
       }
     }
+    // A node stalled past its lease (SIGSTOP, a frozen loop) must not go on running sessions another node takes
+    // over: the launcher, a process of its own, kills them when this loop stops beating for that long.
+    if (this.#fleet) sharedLauncher().watchHeartbeat(this.#fleetOptions?.leaseMs ?? FLEET_DEFAULTS.leaseMs);
     this.#recorder = new Recorder(this.#store, this);
     this.#startedAt = new Date();
-    this.#record(this.#recorder);
+    recordEvents({
+      pool: this.pool,
+      spawner: this.spawner,
+      recovery: this.recovery,
+      store: this.#store,
+      recorder: this.#recorder,
+      stopping: () => this.#stopping !== undefined,
+      summary: (sessionId, status) => this.sessionSummary(sessionId, status),
+    });
     await resumeAfterRestart({
       store: this.#store,
       recorder: this.#recorder,
@@ -156,6 +170,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       await this.#fleet?.pause();
       await this.pool.drain(timeoutMs);
       await this.#fleet?.close();
+      if (this.#fleet) sharedLauncher().watchHeartbeat(undefined);
       this.recovery.close();
       this.#store?.close();
     })();
@@ -224,22 +239,8 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   }
 
   // A command carried out on this node only: whether its target was here.
-  async #carryOut(command: FleetCommand): Promise<boolean> {
-    switch (command.type) {
-      case 'approve':
-        return this.spawner.approve(command.approvalId);
-      case 'deny':
-        return this.spawner.deny(command.approvalId, command.reason);
-      case 'cancel': {
-        const done = this.pool.cancelRequest(command.requestId, { terminate: command.terminate });
-        if (done && !command.terminate) this.#recorder?.updateRequest(command.requestId, { state: 'cancelled' });
-        return done;
-      }
-      case 'terminate':
-        if (!this.spawner.getActiveSessions().some((s) => s.sessionId === command.sessionId)) return false;
-        await this.spawner.terminateSession(command.sessionId, true);
-        return true;
-    }
+  #carryOut(command: FleetCommand): Promise<boolean> {
+    return carryOut(command, { spawner: this.spawner, pool: this.pool, recorder: this.#recorder });
   }
 
   /** Pool, sessions and recovery in one view. */
@@ -335,36 +336,4 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     const cancelled = (error as { code?: string }).code === 'ERR_REQUEST_CANCELLED';
     this.#recorder?.updateRequest(requestId, { state: cancelled ? 'cancelled' : 'failed', error: error.message });
   }
-
-  // Every session start and end goes to the database, so a restart knows what was running.
-  #record(store: Recorder): void {
-    this.pool.on('session-allocated', ({ requestId, sessionId }) => {
-      const status = this.spawner.getSessionStatus(sessionId);
-      const config = this.spawner.getSessionConfig(sessionId);
-      store.sessionStarted({
-        sessionId,
-        requestId,
-        claudeSessionId: status?.claudeSessionId ?? '',
-        pid: status?.pid,
-        workingDirectory: config?.workingDirectory ?? '',
-        startedAt: status?.startTime ?? new Date(),
-      }, status, summarize(status ?? undefined, config, this.store.getRequest(requestId)?.priority));
-    });
-    this.spawner.on('session-ended', ({ sessionId, status }) => {
-      // Stopped by this daemon's own shutdown: left unfinished in the database, so the next start resumes it.
-      if (this.#stopping && status.state === 'terminated') return;
-      const summary = this.sessionSummary(sessionId, status);
-      store.sessionEnded(sessionId, { state: status.state, outcome: status.outcome?.reason, endedAt: status.endTime ?? new Date(), status, summary });
-    });
-    this.recovery.on('crash-analyzed', ({ sessionId, analysis, crashedSessionId }) => {
-      store.crash({ sessionId, crashedSessionId, crashClass: analysis.crashClass, crashType: analysis.crashType, analysis });
-    });
-    this.recovery.on('crash-dump-saved', ({ sessionId, filepath, crashedSessionId }) => store.crashDump(crashedSessionId, sessionId, filepath));
-    this.spawner.on('approval-requested', (a) => store.approval({ ...a, state: 'pending', requestedAt: new Date() }));
-    this.spawner.on('approval-resolved', ({ approvalId, approved, reason }) => {
-      const pending = this.store.listApprovals({ state: 'pending' }).find((a) => a.approvalId === approvalId);
-      if (pending) store.approval({ ...pending, state: approved ? 'approved' : 'denied', resolvedAt: new Date(), resolution: reason });
-    });
-  }
-
 }

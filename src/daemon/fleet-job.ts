@@ -45,7 +45,11 @@ export async function runFleetJob(host: FleetJobHost, requestId: string, config:
     return { kind: 'settled', state: status.state, sessionId: status.sessionId };
   } catch (error) {
     if (job.lost) return { kind: 'left', why: job.lost };
-    if (stopping()) return { kind: 'left', why: 'this node is stopping' };
+    if (stopping()) {
+      // Stopped by this node's shutdown: what the session did last goes to the fleet, for the node that continues.
+      await job.finish(undefined).catch(() => undefined);
+      return { kind: 'left', why: 'this node is stopping' };
+    }
     const failure = error instanceof Error ? error : new Error(String(error));
     if (!(await host.ledger.write(lease, { state: 'failed', error: failure.message }))) return late(host, lease, 'its failure');
     return { kind: 'failed', error: failure };
@@ -140,8 +144,11 @@ class LeaseKeeper {
     await this.#host.ledger.write(this.#lease, { branch: ws.branch, headCommit: head });
   }
 
-  /** At the session's end (its branch delivered): the last of the transcript, and the final branch pushed. */
-  async finish(status: ClaudeSessionStatus): Promise<void> {
+  /**
+   * At the session's end (its branch delivered): the last of the transcript, and the final branch pushed. Without
+   * a final status (the session was stopped for a shutdown): the branch as the workspace has it.
+   */
+  async finish(status: ClaudeSessionStatus | undefined): Promise<void> {
     await this.#busy;
     clearInterval(this.#timer);
     if (this.lost || !(await this.#host.ledger.holds(this.#lease))) {
@@ -149,6 +156,7 @@ class LeaseKeeper {
       return;
     }
     if ((await this.#mirror?.sync()) === 'fenced') this.lost = 'another node took the request over';
+    if (!status) return this.#pushWork();
     const ws = status.workspace;
     if (!ws || ws.error !== undefined || this.#branch === undefined || this.lost) return;
     // The work is delivered to this node's repository either way; a remote that refuses it is reported, not fatal.

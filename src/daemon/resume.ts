@@ -34,6 +34,12 @@ export async function resumeAfterRestart(ctx: ResumeContext): Promise<void> {
     logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
   }
   const continuing = new Set<string>();
+  if (ctx.inFleet) {
+    // Not run again from here: the fleet's queue gives each to a node (maybe this one), under a newer lease.
+    for (const request of store.listRequests({ state: ['queued', 'running'] })) {
+      recorder.updateRequest(request.requestId, { state: 'failed', error: 'interrupted by a restart of this node; the fleet gives it to a node again' });
+    }
+  }
   const open = ctx.inFleet ? [] : store.listRequests({ state: ['queued', 'running'] });
   for (const request of open) {
     const triage = reviveTriage(request.triage as TriageRequest);

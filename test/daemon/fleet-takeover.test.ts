@@ -170,13 +170,20 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     assert.equal(git(dir.path, ['--git-dir', remote, 'show', `${branch}:second.txt`]), 'two', "the second node's work");
     assert.equal(git(dir.path, ['--git-dir', remote, 'rev-parse', `refs/heads/${branch}`]), final.headCommit, 'the final branch was pushed');
     assert.equal(other.messages.filter((m) => m.type === 'ended' && m.state === 'completed').length, 1, 'completed once');
-    await other.stop();
+    // The killed node restarts on its state folder: it does not run the request again (the fleet's record decides).
+    const again = await startNode(runner === pair[0] ? 1 : 2);
+    await new Promise((r) => setTimeout(r, 2 * LEASE_MS));
+    assert.equal(spawned(again).length, 0, 'the restarted node runs nothing');
+    assert.equal((await record('killed')).attempts, 2);
+    await Promise.all([other.stop(), again.stop()]);
   });
 
   it('a node stalled by SIGSTOP beyond its lease stops its session on SIGCONT; its late writes are refused', async () => {
     const pair = [await startNode(3), await startNode(4)];
     const { runner, other, first } = await runUntilPushed(pair, 'stalled');
     runner.child.kill('SIGSTOP');
+    // Its launcher, a process of its own, ends the stalled node's session within the lease.
+    await waitFor(() => first.pid !== undefined && !alive(first.pid), 2 * LEASE_MS, "the stalled node's session to be killed");
     await waitFor(() => spawned(other).length > 0, 60_000, 'the other node to take the request over');
     runner.child.kill('SIGCONT');
     await waitFor(() => runner.log().includes('fleet lease lost'), 30_000, 'the stalled node to see its lease lost');
@@ -189,5 +196,6 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     assert.equal(final.state, 'completed');
     assert.equal(final.token, 2, "the last write was the second lease's");
     assert.equal(final.attempts, 2);
+    assert.equal(git(dir.path, ['--git-dir', remote, 'for-each-ref', '--format=%(objectname)', `refs/heads/${final.branch!}`]), final.headCommit, "the fleet remote has the second lease's branch");
   });
 });

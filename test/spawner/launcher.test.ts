@@ -17,6 +17,29 @@ const ended = (agent: AgentProcess): Promise<[number | null, NodeJS.Signals | nu
   once(agent, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
 describe('Launcher', () => {
+  it("kills every agent once this process's loop stops beating for the watch's timeout, and none while it beats", async () => {
+    const launcher = new Launcher();
+    try {
+      launcher.watchHeartbeat(400);
+      const agent = await launcher.spawn('/bin/sleep', ['30'], '/tmp', { PATH: '/usr/bin:/bin' });
+      const exit = ended(agent);
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(isAlive(agent.pid), true, 'beating: the agent runs on');
+      // The event loop stalls (as under SIGSTOP) for longer than the timeout.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+      assert.deepEqual(await exit, [null, 'SIGKILL']);
+      launcher.watchHeartbeat(undefined);
+      const after = await launcher.spawn('/bin/sleep', ['30'], '/tmp', { PATH: '/usr/bin:/bin' });
+      const afterExit = ended(after);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      assert.equal(isAlive(after.pid), true, 'the watch is off');
+      process.kill(after.pid, 'SIGKILL');
+      await afterExit;
+    } finally {
+      launcher.close();
+    }
+  });
+
   it('hands over output the agent wrote before anyone listened, and carries stdin to it', async () => {
     const launcher = new Launcher();
     try {

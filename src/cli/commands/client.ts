@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadTaskFile, type LoadTaskFileOptions } from '../../files/load.js';
+import type { FleetRequestRecord } from '../../fleet/ledger.js';
 import type { WorkspaceStatus } from '../../session/types.js';
 import { renderTable } from '../table.js';
 import { branchLine } from '../workspace-view.js';
@@ -49,14 +50,7 @@ export async function daemonCall(stateDir: string, method: string, path: string,
   return data;
 }
 
-interface FleetRequestView {
-  requestId: string;
-  state: string;
-  node?: string;
-  attempts: number;
-  sessionId?: string;
-  branch?: string;
-}
+type FleetRequestView = Pick<FleetRequestRecord, 'requestId' | 'state' | 'node' | 'attempts' | 'sessionId' | 'branch'>;
 
 interface DaemonStatusView {
   pool: { activeCount: number; capacity: number; queuedCount: number; utilization: number };

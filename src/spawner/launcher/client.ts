@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SpawnError } from '../../session/errors.js';
 import { signalProcess } from '../process-tree.js';
 import { AgentProcess } from './agent-process.js';
-import { parseHello, type LauncherReport, type SpawnRequest, type StdioName } from './protocol.js';
+import { parseHello, type BeatRequest, type LauncherReport, type SpawnRequest, type StdioName } from './protocol.js';
 
 export { AgentProcess } from './agent-process.js';
 
@@ -42,6 +42,27 @@ export class Launcher {
   readonly #live = new Map<number, AgentProcess>();
   #nextId = 1;
   #kept = 0;
+  #watchMs: number | undefined;
+  #beat: NodeJS.Timeout | undefined;
+
+  /**
+   * With `timeoutMs`, every agent is SIGKILLed (by the launcher, a process of its own) once this process's event
+   * loop has not beaten for that long: a stalled daemon's sessions end within that time. Undefined turns it off.
+   */
+  watchHeartbeat(timeoutMs: number | undefined): void {
+    this.#watchMs = timeoutMs;
+    clearInterval(this.#beat);
+    this.#beat = undefined;
+    if (timeoutMs !== undefined) {
+      this.#beat = setInterval(() => this.#send({ type: 'beat', timeoutMs }), Math.max(50, Math.floor(timeoutMs / 4)));
+      this.#beat.unref();
+    }
+    if (this.#proc) this.#send({ type: 'beat', ...(timeoutMs !== undefined && { timeoutMs }) });
+  }
+
+  #send(request: BeatRequest): void {
+    this.#proc?.stdin?.write(`${JSON.stringify(request)}\n`);
+  }
 
   /** Starts `command`; rejects with a {@link SpawnError} if the OS refuses. */
   async spawn(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<AgentProcess> {
@@ -88,10 +109,13 @@ export class Launcher {
     const proc = spawn(process.execPath, mainArgs, { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#proc = proc;
     proc.unref();
+    // A launcher that died mid-write: its end is handled by 'exit' below.
+    proc.stdin?.on('error', () => undefined);
     this.#refControl(proc);
     createInterface({ input: proc.stdout }).on('line', (line) => this.#report(JSON.parse(line) as LauncherReport));
     proc.once('exit', () => this.#launcherGone(proc));
     proc.once('error', () => this.#launcherGone(proc));
+    if (this.#watchMs !== undefined) this.#send({ type: 'beat', timeoutMs: this.#watchMs });
     return proc;
   }
 

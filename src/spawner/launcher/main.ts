@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { helloLine, STDIO_NAMES, type LauncherReport, type SpawnRequest } from './protocol.js';
+import { helloLine, STDIO_NAMES, type LauncherReport, type LauncherRequest, type SpawnRequest } from './protocol.js';
 
 const report = (message: LauncherReport): void => void process.stdout.write(`${JSON.stringify(message)}\n`);
 
@@ -43,19 +43,43 @@ async function launch(request: SpawnRequest): Promise<void> {
     // The child holds its own copies of the sockets now; the daemon owns the other ends.
     for (const s of sockets) s.destroy();
   }
-  child.once('spawn', () => report({ type: 'spawned', id: request.id, pid: child.pid ?? -1 }));
+  child.once('spawn', () => {
+    if (child.pid !== undefined) agents.add(child.pid);
+    report({ type: 'spawned', id: request.id, pid: child.pid ?? -1 });
+  });
   child.once('error', (error: NodeJS.ErrnoException) => {
     if (child.pid === undefined) report({ type: 'failed', id: request.id, message: error.message, code: error.code });
   });
-  child.once('exit', (code, signal) => report({ type: 'exit', id: request.id, code, signal }));
+  child.once('exit', (code, signal) => {
+    if (child.pid !== undefined) agents.delete(child.pid);
+    report({ type: 'exit', id: request.id, code, signal });
+  });
 }
 
+// The watch of the daemon's heartbeat (see BeatRequest).
+const agents = new Set<number>();
+let watch: { timeoutMs: number; lastBeatMs: number } | undefined;
+setInterval(() => {
+  if (!watch || Date.now() - watch.lastBeatMs <= watch.timeoutMs) return;
+  for (const pid of agents) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}, 200).unref();
+
 createInterface({ input: process.stdin }).on('line', (line) => {
-  let request: SpawnRequest;
+  let request: LauncherRequest;
   try {
-    request = JSON.parse(line) as SpawnRequest;
+    request = JSON.parse(line) as LauncherRequest;
   } catch {
     return; // only the daemon writes here
+  }
+  if (request.type === 'beat') {
+    watch = request.timeoutMs === undefined ? undefined : { timeoutMs: request.timeoutMs, lastBeatMs: Date.now() };
+    return;
   }
   void launch(request);
 });

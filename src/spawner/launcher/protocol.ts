@@ -20,6 +20,17 @@ export interface SpawnRequest {
   token: string;
 }
 
+/**
+ * The daemon's heartbeat: with `timeoutMs`, the launcher SIGKILLs every agent's process group once no beat came for
+ * that long (the daemon stalled, e.g. SIGSTOP: its sessions must not outlive its lease); without, the watch is off.
+ */
+export interface BeatRequest {
+  type: 'beat';
+  timeoutMs?: number;
+}
+
+export type LauncherRequest = SpawnRequest | BeatRequest;
+
 export type LauncherReport =
   | { type: 'spawned'; id: number; pid: number }
   | { type: 'failed'; id: number; message: string; code?: string }
