@@ -79,7 +79,10 @@ export function daemonBackend(daemon: VPDaemon, logger: Logger): ControlBackend 
     cancel: (requestId, terminate) => daemon.cancel(requestId, terminate),
     terminate: (sessionId) => daemon.terminate(sessionId),
     drain: (timeoutMs) => daemon.drain(timeoutMs),
-    status: async () => ({ ...daemon.getStatus(), fleet: await daemon.fleetStatus() }),
+    status: async () => ({
+      ...daemon.getStatus(),
+      fleet: await daemon.fleetStatus().catch((error: Error) => ({ unreachable: true, error: error.message })),
+    }),
     fleetRequests: (limit) => daemon.fleetRequests(limit),
     metrics: () => ({ pool: pool.getMetrics(), sessions: spawner.getMetricsSummary(), recovery: daemon.recovery.getRecoveryStats() }),
   };

@@ -26,9 +26,13 @@ import { summarize, type SessionSummary } from './session-rows.js';
 import { FLEET_DEFAULTS, FleetNode, type FleetOptions, type FleetStatus } from './fleet-node.js';
 import type { FleetRequestRecord } from '../fleet/ledger.js';
 import { runFleetJob, type FleetJobEnd, type FleetJobHost } from './fleet-job.js';
+import { leaseDeadlineMs } from './fleet-lease-keeper.js';
 import type { FleetCommand } from '../fleet/control.js';
 import type { FleetJobData } from '../fleet/queue.js';
 import type { ResolvedTriageRequest, TriageRequest } from '../session/request.js';
+
+// How long a stopping fleet node waits for its jobs to record their ends.
+const FLEET_JOBS_GRACE_MS = 10_000;
 
 /** Options of {@link VPDaemon}. */
 export interface VPDaemonOptions {
@@ -81,6 +85,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
   #stopping: Promise<void> | undefined;
   readonly #fleetOptions: FleetOptions | undefined;
   #fleet: FleetNode | undefined;
+  readonly #fleetJobs = new Set<Promise<FleetJobEnd>>();
 
   constructor(options: VPDaemonOptions = {}) {
     super();
@@ -139,7 +144,8 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
     }
     // A node stalled past its lease (SIGSTOP, a frozen loop) must not go on running sessions another node takes
     // over: the launcher, a process of its own, kills them when this loop stops beating for that long.
-    if (this.#fleet) sharedLauncher().watchHeartbeat(this.#fleetOptions?.leaseMs ?? FLEET_DEFAULTS.leaseMs);
+    // Sooner than BullMQ's lock can run out (half a lease after its last renewal), with a check's margin.
+    if (this.#fleet) sharedLauncher().watchHeartbeat(Math.max(500, leaseDeadlineMs(this.#fleetOptions?.leaseMs ?? FLEET_DEFAULTS.leaseMs) - 250));
     this.#recorder = new Recorder(this.#store, this);
     this.#startedAt = new Date();
     recordEvents({
@@ -169,6 +175,8 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       // worker is gone, BullMQ's stalled-job check gives it to another node.
       await this.#fleet?.pause();
       await this.pool.drain(timeoutMs);
+      // A fleet job still writing its end (or handing its request back) finishes before Redis is let go.
+      await Promise.race([Promise.allSettled(this.#fleetJobs), new Promise((resolve) => setTimeout(resolve, FLEET_JOBS_GRACE_MS).unref())]);
       await this.#fleet?.close();
       if (this.#fleet) sharedLauncher().watchHeartbeat(undefined);
       this.recovery.close();
@@ -327,7 +335,10 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
         recorder.updateRequest(data.requestId, { state: 'failed', error: 'its fleet lease was lost: another node continues it' });
       },
     };
-    return runFleetJob(host, data.requestId, buildSessionConfig(triage), () => this.#stopping !== undefined);
+    const job = runFleetJob(host, data.requestId, buildSessionConfig(triage), () => this.#stopping !== undefined);
+    this.#fleetJobs.add(job);
+    void job.finally(() => this.#fleetJobs.delete(job)).catch(() => undefined);
+    return job;
   }
 
   #requestFailed(requestId: string, error: Error): void {

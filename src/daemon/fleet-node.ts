@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ErrorCodes } from '../session/errors.js';
+import { ErrorCodes, FleetError } from '../session/errors.js';
 import { validate } from '../utils/validate.js';
 import { openFleetConnection } from '../fleet/connection.js';
 import { FleetControl, type FleetCommand } from '../fleet/control.js';
@@ -62,6 +62,9 @@ const OPTIONS = z.object({
     remote: z.string().min(1).optional(),
   }),
 });
+
+/** How long a status waits for Redis. */
+const STATUS_TIMEOUT_MS = 1_000;
 
 /** The fleet defaults: lease, stalled check, remote. */
 export const FLEET_DEFAULTS = { leaseMs: 30_000, stalledCheckMs: 30_000, remote: 'origin' } as const;
@@ -136,7 +139,13 @@ export class FleetNode {
 
   /** The fleet as this node sees it. */
   async status(): Promise<FleetStatus> {
-    const [nodes, pausedUntil, jobs] = await Promise.all([this.nodes.list(), this.pausedUntil(), this.#queue.queue.getJobCounts()]);
+    const read = Promise.all([this.nodes.list(), this.pausedUntil(), this.#queue.queue.getJobCounts()]);
+    // Commands wait for a Redis that is away (they are sent when it is back): a status does not.
+    let timer: NodeJS.Timeout | undefined;
+    const away = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FleetError(ErrorCodes.FLEET_UNREACHABLE, 'fleet.url', this.name, `Redis of fleet ${this.name} does not answer`)), STATUS_TIMEOUT_MS);
+    });
+    const [nodes, pausedUntil, jobs] = await Promise.race([read, away]).finally(() => clearTimeout(timer));
     return { name: this.name, node: this.id, nodes, ...(pausedUntil !== undefined && { pausedUntil }), jobs };
   }
 

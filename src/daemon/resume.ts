@@ -31,7 +31,8 @@ export async function resumeAfterRestart(ctx: ResumeContext): Promise<void> {
     const killed = await reapSession(session.sessionId);
     recorder.sessionEnded(session.sessionId, { state: 'crashed', outcome: 'daemon_restart', endedAt: new Date() });
     if (session.requestId) interrupted.set(session.requestId, { resumeId: session.claudeSessionId, status: session.status as Partial<ClaudeSessionStatus> | undefined });
-    logger.warn({ sessionId: session.sessionId, killed }, 'session interrupted by a daemon restart; resuming it');
+    const next = ctx.inFleet ? 'the fleet gives its request to a node again' : 'resuming it';
+    logger.warn({ sessionId: session.sessionId, killed }, `session interrupted by a daemon restart; ${next}`);
   }
   const continuing = new Set<string>();
   if (ctx.inFleet) {

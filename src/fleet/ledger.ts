@@ -54,6 +54,20 @@ end
 redis.call('HSET', KEYS[3], 'transcriptBytes', length)
 return length`;
 
+// KEYS: fence, record, attempts, index; ARGV: requestId, node, now. In one step: the record as it was, a new token,
+// and (unless the request ended: completed, failed, cancelled, terminated) the record marked running under it with
+// the attempt listed.
+const ACQUIRE = `local previous = redis.call('HGETALL', KEYS[2])
+local token = redis.call('INCR', KEYS[1])
+local state = redis.call('HGET', KEYS[2], 'state')
+if state ~= 'completed' and state ~= 'failed' and state ~= 'cancelled' and state ~= 'terminated' then
+  redis.call('HSET', KEYS[2], 'requestId', ARGV[1], 'state', 'running', 'node', ARGV[2], 'token', token, 'attempts', token, 'updatedAt', ARGV[3])
+  redis.call('HDEL', KEYS[2], 'error')
+  redis.call('RPUSH', KEYS[3], '{"token":' .. token .. ',"node":' .. cjson.encode(ARGV[2]) .. ',"startedAt":' .. ARGV[3] .. '}')
+  redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+end
+return {token, previous}`;
+
 const NUMBERS = new Set(['token', 'attempts', 'transcriptBytes', 'updatedAt']);
 
 /** The fleet's fenced record of requests, their attempts and their mirrored transcripts. */
@@ -72,25 +86,16 @@ export class FleetLedger {
 
   /**
    * Takes a new lease on `requestId` for `node`: the token grows, so every earlier holder's writes are refused from
-   * now on. `previous` is the record as it was at that instant (read in the same transaction): a request an earlier
-   * holder completed stays completed.
+   * now on. `previous` is the record as it was at that instant (read in the same script): a request an earlier
+   * holder ended stays as it ended.
    */
   async acquire(requestId: string, node: string): Promise<{ lease: FleetLease; previous: FleetRequestRecord | undefined }> {
-    const record = this.#key('req', requestId);
-    const [[, raw], [, token]] = ((await this.#redis.multi().hgetall(record).incr(this.#key('fence', requestId)).exec()) ?? []) as [[unknown, Record<string, string>], [unknown, number]];
-    const previous = Object.keys(raw).length === 0 ? undefined : parseRecord(raw);
-    const lease = { requestId, token, node };
-    if (previous?.state === 'completed') return { lease, previous };
-    const now = Date.now();
-    const attempt: FleetAttempt = { token, node, startedAt: now };
-    await this.#redis
-      .multi()
-      .hset(record, { requestId, state: 'running', node, token, attempts: token, updatedAt: now })
-      .hdel(record, 'error')
-      .rpush(this.#key('attempts', requestId), JSON.stringify(attempt))
-      .zadd(`${this.#prefix}:ledger:index`, now, requestId)
-      .exec();
-    return { lease, previous };
+    const keys = [this.#key('fence', requestId), this.#key('req', requestId), this.#key('attempts', requestId), `${this.#prefix}:ledger:index`];
+    const [token, raw] = (await this.#redis.eval(ACQUIRE, keys.length, ...keys, requestId, node, Date.now())) as [number, string[]];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) fields[raw[i]!] = raw[i + 1]!;
+    const previous = raw.length === 0 ? undefined : parseRecord(fields);
+    return { lease: { requestId, token, node }, previous };
   }
 
   /** Writes `fields` when `lease` still holds the request; false when a newer lease took it (nothing is written). */

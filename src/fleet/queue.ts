@@ -53,7 +53,13 @@ export class FleetQueue {
   async submit(data: FleetJobData): Promise<void> {
     const taken = await this.#redis.set(`${this.#prefix}:request:${data.requestId}`, data.submittedBy, 'EX', IDEMPOTENCY_TTL_S, 'NX');
     if (taken !== 'OK') throw new DuplicateRequestError(data.requestId);
-    await this.queue.add('request', data, { jobId: jobIdOf(data.requestId), priority: PRIORITY[data.priority], removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } });
+    try {
+      await this.queue.add('request', data, { jobId: jobIdOf(data.requestId), priority: PRIORITY[data.priority], removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } });
+    } catch (error) {
+      // Not queued: the id is free again for a resubmit.
+      await this.#redis.del(`${this.#prefix}:request:${data.requestId}`).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Removes the job of a request that still waits (not one a node runs); whether it did. */

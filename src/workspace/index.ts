@@ -13,4 +13,4 @@ export { reportWorkspaces, type WorkspaceReport } from './report.js';
 export { removeWorkspace, workspaceSafety, type RemoveOptions } from './safety.js';
 export { resolveWorkspaceSpec } from './spec.js';
 export type { CreateWorkspaceOptions, GitIdentity, ResolvedSpec, Workspace, WorkspaceDiffTarget, WorkspaceFootprint, WorkspaceKeep, WorkspaceSafety } from './types.js';
-export { fetchBranch, publishBranch, pushBranch, workspaceHead, workspaceTreePath } from './remote.js';
+export { dropProgress, fetchBranch, ProgressPusher, progressRef, pushBranch, workspaceTreePath } from './remote.js';

@@ -17,7 +17,7 @@ import type { NodeMessage } from '../helpers/fleet-node-process.js';
 import { redisUnavailable, removeKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { git, makeRepo } from '../workspace/helpers.js';
 
-const LEASE_MS = 3000;
+const LEASE_MS = 5000;
 const charter = {
   identity: { name: 'Fleet VP', email: 'fleet@example.com', role: 'Engineer' },
   objectives: ['Finish the task'],
@@ -147,7 +147,8 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     await waitFor(async () => {
       const { branch, transcriptBytes } = await record(id);
       if (!branch || (transcriptBytes ?? 0) === 0) return false;
-      const tree = git(dir.path, ['--git-dir', remote, 'for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]);
+      // The work in progress, snapshotted onto the fleet remote's progress ref.
+      const tree = git(dir.path, ['--git-dir', remote, 'for-each-ref', '--format=%(objectname)', `refs/vp-fleet/${branch}`]);
       return tree !== '' && git(dir.path, ['--git-dir', remote, 'ls-tree', '--name-only', tree, 'first.txt']).length > 0;
     }, 30_000, 'the first commit pushed and the transcript mirrored');
     return { runner: runner!, other: pair.find((n) => n !== runner)!, first };
@@ -169,6 +170,7 @@ describe('takeover between fleet nodes in processes of their own', { skip: redis
     assert.equal(git(dir.path, ['--git-dir', remote, 'show', `${branch}:first.txt`]), 'one', "the first node's commit");
     assert.equal(git(dir.path, ['--git-dir', remote, 'show', `${branch}:second.txt`]), 'two', "the second node's work");
     assert.equal(git(dir.path, ['--git-dir', remote, 'rev-parse', `refs/heads/${branch}`]), final.headCommit, 'the final branch was pushed');
+    assert.equal(git(dir.path, ['--git-dir', remote, 'for-each-ref', `refs/vp-fleet/${branch}`]), '', 'and its progress ref removed');
     assert.equal(other.messages.filter((m) => m.type === 'ended' && m.state === 'completed').length, 1, 'completed once');
     // The killed node restarts on its state folder: it does not run the request again (the fleet's record decides).
     const again = await startNode(runner === pair[0] ? 1 : 2);
