@@ -52,7 +52,10 @@ export class TranscriptMirror {
         const length = Math.min(CHUNK_BYTES, size - this.#mirroredBytes);
         const chunk = Buffer.alloc(length);
         const { bytesRead } = await handle.read(chunk, 0, length, this.#mirroredBytes);
-        const result = await this.#ledger.appendTranscript(this.#lease, this.#claudeSessionId, this.#mirroredBytes, chunk.subarray(0, bytesRead));
+        // Whole lines only (the CLI may be halfway through one), unless a single line fills a whole chunk.
+        const end = bytesRead < CHUNK_BYTES ? chunk.lastIndexOf(10, bytesRead - 1) + 1 : bytesRead;
+        if (end === 0) return 'ok';
+        const result = await this.#ledger.appendTranscript(this.#lease, this.#claudeSessionId, this.#mirroredBytes, chunk.subarray(0, end));
         if (result === 'fenced') return 'fenced';
         this.#mirroredBytes = result === 'gap' ? 0 : result;
       }

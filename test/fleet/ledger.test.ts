@@ -66,8 +66,10 @@ describe('the fleet ledger', { skip: redisUnavailable() }, () => {
       const mirror = new TranscriptMirror(ledger, lease, 'c', () => Promise.resolve(file));
       writeFileSync(file, '{"a":1}\n');
       assert.equal(await mirror.sync(), 'ok');
-      appendFileSync(file, '{"b":2}\n');
+      appendFileSync(file, '{"b":2}\n{"half');
       assert.equal(await mirror.sync(), 'ok');
+      assert.equal((await ledger.transcript('r3', 'c'))?.toString(), '{"a":1}\n{"b":2}\n', 'a line the CLI is still writing waits');
+      writeFileSync(file, '{"a":1}\n{"b":2}\n');
       assert.equal((await ledger.transcript('r3', 'c'))?.toString(), '{"a":1}\n{"b":2}\n');
       writeFileSync(file, '{"c":3}\n');
       await mirror.sync();
