@@ -19,3 +19,9 @@ export interface FleetJobHost {
   stop(): void;
 }
 
+/** What a takeover continues from: the pushed work's commit, and the conversation's restored transcript. */
+export interface Resumed {
+  head?: string;
+  claudeSessionId?: string;
+  transcriptBytes?: number;
+}

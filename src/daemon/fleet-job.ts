@@ -7,7 +7,7 @@ import type { FleetLease, FleetLedger, FleetRequestRecord } from '../fleet/ledge
 import { restoreTranscript } from '../fleet/transcript.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus } from '../session/types.js';
 import { fetchBranch, workspaceTreePath } from '../workspace/index.js';
-import type { FleetJobHost } from './fleet-host.js';
+import type { FleetJobHost, Resumed } from './fleet-host.js';
 import { LeaseKeeper } from './fleet-lease-keeper.js';
 
 export type { FleetJobHost } from './fleet-host.js';
@@ -21,19 +21,19 @@ const SETTLED = new Set(['completed', 'failed', 'cancelled', 'terminated']);
 /** Runs one request taken from the fleet's queue; `stopping` says this node is shutting down. */
 export async function runFleetJob(host: FleetJobHost, requestId: string, config: ClaudeSessionConfig, stopping: () => boolean): Promise<FleetJobEnd> {
   let taken: Awaited<ReturnType<FleetLedger['acquire']>>;
-  let parent: string | undefined;
+  let resumed: Resumed = {};
   try {
     taken = await host.ledger.acquire(requestId, host.node);
     const { previous } = taken;
     if (previous && SETTLED.has(previous.state)) return { kind: 'settled', state: previous.state, ...(previous.sessionId !== undefined && { sessionId: previous.sessionId }) };
-    if (previous?.claudeSessionId !== undefined) parent = await takeOver(host, requestId, config, previous);
+    if (previous?.claudeSessionId !== undefined) resumed = await takeOver(host, requestId, config, previous);
   } catch (error) {
     // Redis or the disk failed before anything ran: another node (or this one, later) tries again.
     host.logger.warn({ requestId, err: error }, 'could not start a fleet request; it goes back to the queue');
     return { kind: 'left', why: 'could not start' };
   }
   const { lease } = taken;
-  const job = new LeaseKeeper(host, lease, config, parent);
+  const job = new LeaseKeeper(host, lease, config, resumed);
   try {
     const status = await new Promise<ClaudeSessionStatus>((resolve, reject) => host.enqueue(config, { allocated: (id) => job.allocated(id), resolve, reject }));
     await job.finish(status);
@@ -63,10 +63,10 @@ function late(host: FleetJobHost, lease: FleetLease, what: string): FleetJobEnd 
 }
 
 // The previous attempt's conversation and work, made ready here: its workspace continued from what it pushed, its
-// transcript where `--resume` reads it. The commit the work continues from, if any.
-async function takeOver(host: FleetJobHost, requestId: string, config: ClaudeSessionConfig, previous: FleetRequestRecord): Promise<string | undefined> {
+// transcript where `--resume` reads it.
+async function takeOver(host: FleetJobHost, requestId: string, config: ClaudeSessionConfig, previous: FleetRequestRecord): Promise<Resumed> {
   const { claudeSessionId, branch } = previous;
-  if (claudeSessionId === undefined) return undefined;
+  if (claudeSessionId === undefined) return {};
   let cwd = config.workingDirectory;
   let head: string | undefined;
   if (config.workspace && branch !== undefined) {
@@ -80,7 +80,8 @@ async function takeOver(host: FleetJobHost, requestId: string, config: ClaudeSes
     config.workspace = { ...config.workspace, branch, ...(head !== undefined && { path }) };
     cwd = path;
   }
-  if (await restoreTranscript(host.ledger, requestId, claudeSessionId, join(host.stateDir, 'claude-projects'), cwd)) config.resumeClaudeSessionId = claudeSessionId;
-  host.logger.info({ requestId, from: previous.node, claudeSessionId, resumed: config.resumeClaudeSessionId !== undefined }, 'taking a request over from another node');
-  return head;
+  const transcriptBytes = await restoreTranscript(host.ledger, requestId, claudeSessionId, join(host.stateDir, 'claude-projects'), cwd);
+  if (transcriptBytes > 0) config.resumeClaudeSessionId = claudeSessionId;
+  host.logger.info({ requestId, from: previous.node, claudeSessionId, resumed: transcriptBytes > 0 }, 'taking a request over from another node');
+  return { ...(head !== undefined && { head }), ...(transcriptBytes > 0 && { claudeSessionId, transcriptBytes }) };
 }

@@ -5,7 +5,7 @@ import type { FleetLease } from '../fleet/ledger.js';
 import { findTranscript, TranscriptMirror } from '../fleet/transcript.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, VPIdentity } from '../session/types.js';
 import { dropProgress, openWorkspace, ProgressPusher, pushBranch } from '../workspace/index.js';
-import type { FleetJobHost } from './fleet-host.js';
+import type { FleetJobHost, Resumed } from './fleet-host.js';
 
 /** How often the work in progress is snapshotted and pushed, at most. */
 export const PROGRESS_INTERVAL_MS = 5_000;
@@ -33,13 +33,16 @@ export class LeaseKeeper {
   #checking: Promise<void> | undefined;
   #working: Promise<void> | undefined;
 
-  /** `parent`: the commit a taken-over request's work continues from (the last one pushed). */
-  constructor(host: FleetJobHost, lease: FleetLease, config: ClaudeSessionConfig, parent: string | undefined) {
+  readonly #resumed: Resumed;
+
+  /** `resumed`: what a taken-over request continues from (the last work pushed, the transcript restored). */
+  constructor(host: FleetJobHost, lease: FleetLease, config: ClaudeSessionConfig, resumed: Resumed) {
+    this.#resumed = resumed;
     this.#host = host;
     this.#lease = lease;
     this.#identity = config.charter.identity;
     this.#deadlineMs = leaseDeadlineMs(host.leaseMs);
-    this.#pushed = parent;
+    this.#pushed = resumed.head;
     this.#timer = setInterval(() => {
       this.#checking ??= this.#check().finally(() => (this.#checking = undefined));
       this.#working ??= this.#work().finally(() => (this.#working = undefined));
@@ -52,7 +55,9 @@ export class LeaseKeeper {
     const status = this.#host.status(sessionId);
     if (!status) return;
     const projects = join(status.files.dir, 'claude-config', 'projects');
-    this.#mirror = new TranscriptMirror(this.#host.ledger, this.#lease, status.claudeSessionId, () => findTranscript(projects, status.claudeSessionId));
+    // A restored transcript is in the mirror already: only what the CLI adds to it goes there.
+    const restored = this.#resumed.claudeSessionId === status.claudeSessionId ? (this.#resumed.transcriptBytes ?? 0) : 0;
+    this.#mirror = new TranscriptMirror(this.#host.ledger, this.#lease, status.claudeSessionId, () => findTranscript(projects, status.claudeSessionId), restored);
     void this.#host.ledger.write(this.#lease, { sessionId, claudeSessionId: status.claudeSessionId, ...(status.workspace && { branch: status.workspace.branch }) }).catch(() => undefined);
   }
 

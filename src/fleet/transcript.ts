@@ -27,7 +27,9 @@ export class TranscriptMirror {
   readonly #file: () => Promise<string | undefined>;
   #mirroredBytes = 0;
 
-  constructor(ledger: FleetLedger, lease: FleetLease, claudeSessionId: string, file: () => Promise<string | undefined>) {
+  /** `mirroredBytes`: how much of the file the mirror holds already (a transcript restored from it). */
+  constructor(ledger: FleetLedger, lease: FleetLease, claudeSessionId: string, file: () => Promise<string | undefined>, mirroredBytes = 0) {
+    this.#mirroredBytes = mirroredBytes;
     this.#ledger = ledger;
     this.#lease = lease;
     this.#claudeSessionId = claudeSessionId;
@@ -67,13 +69,13 @@ export class TranscriptMirror {
 
 /**
  * Writes the mirrored transcript of `claudeSessionId` into the `projects/` folder a session started in `cwd` reads
- * it from for `--resume`. Whether there was one to restore.
+ * it from for `--resume`. The bytes restored (0: there was none).
  */
-export async function restoreTranscript(ledger: FleetLedger, requestId: string, claudeSessionId: string, projects: string, cwd: string): Promise<boolean> {
+export async function restoreTranscript(ledger: FleetLedger, requestId: string, claudeSessionId: string, projects: string, cwd: string): Promise<number> {
   const bytes = await ledger.transcript(requestId, claudeSessionId);
-  if (bytes === undefined || bytes.length === 0) return false;
+  if (bytes === undefined || bytes.length === 0) return 0;
   const folder = join(projects, projectSlug(cwd));
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await writeFile(join(folder, `${claudeSessionId}.jsonl`), bytes, { mode: 0o600 });
-  return true;
+  return bytes.length;
 }

@@ -75,10 +75,16 @@ describe('the fleet ledger', { skip: redisUnavailable() }, () => {
       await mirror.sync();
       assert.equal((await ledger.transcript('r3', 'c'))?.toString(), '{"c":3}\n');
       assert.equal((await ledger.get('r3'))?.transcriptBytes, 8);
-      await ledger.acquire('r3', 'node-b');
+      const { lease: taker } = await ledger.acquire('r3', 'node-b');
       appendFileSync(file, 'late\n');
       assert.equal(await mirror.sync(), 'fenced');
       assert.equal((await ledger.transcript('r3', 'c'))?.toString(), '{"c":3}\n');
+      // The taker's copy holds the mirror already: only what its CLI appends goes to it.
+      const copy = join(dir.path, 'taken.jsonl');
+      writeFileSync(copy, '{"c":3}\n{"d":4}\n');
+      const resumed = new TranscriptMirror(ledger, taker, 'c', () => Promise.resolve(copy), 8);
+      assert.equal(await resumed.sync(), 'ok');
+      assert.equal((await ledger.transcript('r3', 'c'))?.toString(), '{"c":3}\n{"d":4}\n');
     } finally {
       dir.remove();
     }
