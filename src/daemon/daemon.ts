@@ -10,6 +10,7 @@ import type { RecoveryStatistics } from '../recovery/types.js';
 import type { SpawnerOptions } from '../spawner/options.js';
 import { ClaudeSessionSpawner } from '../spawner/spawner.js';
 import { sharedLauncher } from '../spawner/launcher/client.js';
+import { withTimeout } from '../utils/deferred.js';
 import { workspacesRoot } from '../spawner/workspace-run.js';
 import { checkWorkspace, resolveWorkspaceSpec } from '../workspace/index.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, SessionMetricsSummary } from '../session/types.js';
@@ -176,7 +177,7 @@ export class VPDaemon extends EventEmitter<DaemonEvents> {
       await this.#fleet?.pause();
       await this.pool.drain(timeoutMs);
       // A fleet job still writing its end (or handing its request back) finishes before Redis is let go.
-      await Promise.race([Promise.allSettled(this.#fleetJobs), new Promise((resolve) => setTimeout(resolve, FLEET_JOBS_GRACE_MS).unref())]);
+      await withTimeout(Promise.allSettled(this.#fleetJobs), FLEET_JOBS_GRACE_MS);
       await this.#fleet?.close();
       if (this.#fleet) sharedLauncher().watchHeartbeat(undefined);
       this.recovery.close();

@@ -5,6 +5,7 @@ import type { FleetLease } from '../fleet/ledger.js';
 import { findTranscript, TranscriptMirror } from '../fleet/transcript.js';
 import type { ClaudeSessionConfig, ClaudeSessionStatus, VPIdentity } from '../session/types.js';
 import { dropProgress, openWorkspace, ProgressPusher, pushBranch } from '../workspace/index.js';
+import { rejectAfter } from '../utils/deferred.js';
 import type { FleetJobHost, Resumed } from './fleet-host.js';
 
 /** How often the work in progress is snapshotted and pushed, at most. */
@@ -65,7 +66,7 @@ export class LeaseKeeper {
     if (this.lost) return;
     // A stalled event loop wakes here: the lease may have run out meanwhile, whatever Redis says later.
     if (Date.now() - this.#lastHeldAt > this.#deadlineMs) return this.#lose(`no lease renewal for over ${this.#deadlineMs} ms`);
-    const held = await withTimeout(this.#host.ledger.holds(this.#lease), this.#deadlineMs / 3).catch(() => undefined);
+    const held = await rejectAfter(this.#host.ledger.holds(this.#lease), this.#deadlineMs / 3, () => new Error('timed out')).catch(() => undefined);
     if (held === false) return this.#lose('another node took the request over');
     if (held === true) this.#lastHeldAt = Date.now();
   }
@@ -131,10 +132,4 @@ export class LeaseKeeper {
     await Promise.all([this.#checking, this.#working]).catch(() => undefined);
     await this.#pusher?.close();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

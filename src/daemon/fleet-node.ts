@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ErrorCodes, FleetError } from '../session/errors.js';
+import { rejectAfter } from '../utils/deferred.js';
 import { validate } from '../utils/validate.js';
 import { openFleetConnection } from '../fleet/connection.js';
 import { FleetControl, type FleetCommand } from '../fleet/control.js';
@@ -141,11 +142,8 @@ export class FleetNode {
   async status(): Promise<FleetStatus> {
     const read = Promise.all([this.nodes.list(), this.pausedUntil(), this.#queue.queue.getJobCounts()]);
     // Commands wait for a Redis that is away (they are sent when it is back): a status does not.
-    let timer: NodeJS.Timeout | undefined;
-    const away = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FleetError(ErrorCodes.FLEET_UNREACHABLE, 'fleet.url', this.name, `Redis of fleet ${this.name} does not answer`)), STATUS_TIMEOUT_MS);
-    });
-    const [nodes, pausedUntil, jobs] = await Promise.race([read, away]).finally(() => clearTimeout(timer));
+    const away = (): FleetError => new FleetError(ErrorCodes.FLEET_UNREACHABLE, 'fleet.url', this.name, `Redis of fleet ${this.name} does not answer`);
+    const [nodes, pausedUntil, jobs] = await rejectAfter(read, STATUS_TIMEOUT_MS, away);
     return { name: this.name, node: this.id, nodes, ...(pausedUntil !== undefined && { pausedUntil }), jobs };
   }
 

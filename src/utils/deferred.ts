@@ -24,3 +24,13 @@ export async function withTimeout(promise: Promise<unknown>, timeoutMs: number):
     clearTimeout(timer);
   }
 }
+
+/** `promise`, or a rejection with `error()` once `timeoutMs` has passed first; the timer never outlives the wait. */
+export async function rejectAfter<T>(promise: Promise<T>, timeoutMs: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
