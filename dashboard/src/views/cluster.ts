@@ -10,11 +10,16 @@ import { StateBadge } from './badge.js';
 export function ClusterView({ cluster, statusAt }: { cluster: ClusterStatus | undefined; statusAt: number }) {
   const now = useNow(1000);
   const [requests, setRequests] = useState<ClusterRequest[]>([]);
-  // Reloaded with each status the daemon sends (at most every 2 s).
+  // Reloaded with each status the daemon sends (at most every 2 s), and every 5 s (other nodes send none here).
   useEffect(() => {
     if (!cluster) return;
-    const timer = setTimeout(() => void api.fleetRequests().then(setRequests, () => undefined), 100);
-    return () => clearTimeout(timer);
+    const load = (): void => void api.fleetRequests().then(setRequests, () => undefined);
+    const timer = setTimeout(load, 100);
+    const every = setInterval(load, 5000);
+    return () => {
+      clearTimeout(timer);
+      clearInterval(every);
+    };
   }, [cluster !== undefined, Math.floor(statusAt / 2000)]);
   if (!cluster) return null;
   const pause = pauseNote(cluster, now);
