@@ -1,5 +1,6 @@
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { ttlMemo } from '../utils/memo.js';
 import type { RootEntry, SandboxPlan } from './bwrap-args.js';
 
 const ROOT_ENTRIES = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -15,9 +16,19 @@ export function isWithin(path: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+// What the machine holds changes rarely: a burst of starts reads it once, not once per session.
+const MACHINE_FACTS_TTL_MS = 2000;
+const machineFact = ttlMemo<Promise<unknown>>(MACHINE_FACTS_TTL_MS);
+const fact = <T>(key: string, read: () => Promise<T>): Promise<T> => machineFact(key, read) as Promise<T>;
 
-async function rootEntries(): Promise<RootEntry[]> {
+const exists = (path: string): Promise<boolean> => fact(`exists:${path}`, () => stat(path).then(() => true, () => false));
+const realpathOf = (path: string): Promise<string> => fact(`realpath:${path}`, () => realpath(path));
+
+function rootEntries(): Promise<RootEntry[]> {
+  return fact('root-entries', readRootEntries);
+}
+
+async function readRootEntries(): Promise<RootEntry[]> {
   const entries: RootEntry[] = [];
   for (const path of ROOT_ENTRIES) {
     const info = await lstat(path).catch(() => undefined);
@@ -73,7 +84,7 @@ export interface SandboxLayoutInput {
 export async function planSandbox(input: SandboxLayoutInput): Promise<SandboxPlan> {
   const { workDir, stateDir } = input;
   // The CLI's folder (a script's siblings, a binary's data) and node's, read-only even inside the workspace.
-  const binaries = [dirname(await realpath(input.command)), dirname(await realpath(process.execPath))];
+  const binaries = [dirname(await realpathOf(input.command)), dirname(await realpathOf(process.execPath))];
   const secret = [stateDir, input.runDir, input.socketDir];
   const readOnly = new Set<string>();
   for (const path of [...binaries, ...(input.readOnly ?? []), ...(await toolchainPaths(input.pathEnv, input.home, secret))]) {

@@ -16,14 +16,20 @@ export function wallClockMs(timeout: number | undefined, maxExecutionTime: numbe
   return limits.length > 0 ? Math.min(...limits) : 0;
 }
 
-/** Arms a session's deadlines and calls `onExpire` once with the first one that passes. */
+/**
+ * Arms a session's deadlines and calls `onExpire` once with the first one that passes.
+ *
+ * Output only notes the time: the idle timer, when it fires, arms itself again for what is left of the
+ * silence, so a session printing ten lines a second costs a clock read per line, not a timer update.
+ */
 export class Deadlines {
   readonly #timers = new Map<StopReason, NodeJS.Timeout>();
   readonly #onExpire: (reason: StopReason) => void;
-  // When each armed deadline passes (epoch ms), and what is left of paused ones.
+  // When each armed deadline passes (epoch ms; the idle one from #lastOutputMs), and what is left of paused ones.
   readonly #due = new Map<StopReason, number>();
   readonly #paused = new Map<StopReason, number>();
   readonly #idleMs: number;
+  #lastOutputMs = 0;
   #pauseDepth = 0;
 
   constructor(settings: DeadlineSettings, onExpire: (reason: StopReason) => void) {
@@ -41,10 +47,7 @@ export class Deadlines {
 
   /** Output arrived: the idle deadline starts again. */
   activity(): void {
-    const idle = this.#timers.get('timeout:idle');
-    if (idle === undefined) return;
-    idle.refresh();
-    this.#due.set('timeout:idle', Date.now() + this.#idleMs);
+    if (this.#timers.has('timeout:idle')) this.#lastOutputMs = Date.now();
   }
 
   /** Stops the wall and idle clocks (time spent waiting for a person does not count). Nests. */
@@ -52,7 +55,7 @@ export class Deadlines {
     this.#pauseDepth += 1;
     if (this.#pauseDepth > 1) return;
     for (const reason of ['timeout:wall', 'timeout:idle'] as const) {
-      const due = this.#due.get(reason);
+      const due = this.#dueOf(reason);
       if (due === undefined || !this.#timers.has(reason)) continue;
       this.#paused.set(reason, Math.max(0, due - Date.now()));
       this.#clear(reason);
@@ -73,15 +76,28 @@ export class Deadlines {
     for (const reason of [...this.#timers.keys()]) this.#clear(reason);
   }
 
+  #dueOf(reason: StopReason): number | undefined {
+    return reason === 'timeout:idle' ? this.#lastOutputMs + this.#idleMs : this.#due.get(reason);
+  }
+
   #arm(reason: StopReason, ms: number): void {
     if (ms <= 0) return;
-    const timer = setTimeout(() => {
-      // Only the first deadline to pass is reported.
-      this.clearAll();
-      this.#onExpire(reason);
-    }, ms);
-    this.#timers.set(reason, timer);
-    this.#due.set(reason, Date.now() + ms);
+    const now = Date.now();
+    if (reason === 'timeout:idle') this.#lastOutputMs = now + ms - this.#idleMs;
+    else this.#due.set(reason, now + ms);
+    this.#timers.set(reason, setTimeout(() => this.#fire(reason), ms));
+  }
+
+  #fire(reason: StopReason): void {
+    const left = (this.#dueOf(reason) ?? 0) - Date.now();
+    // Output came since the idle timer was set: it waits for the rest of the silence.
+    if (reason === 'timeout:idle' && left > 0) {
+      this.#timers.set(reason, setTimeout(() => this.#fire(reason), left));
+      return;
+    }
+    // Only the first deadline to pass is reported.
+    this.clearAll();
+    this.#onExpire(reason);
   }
 
   #clear(reason: StopReason): void {

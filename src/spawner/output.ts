@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, writeSync, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** Keeps only the last `maxBytes` of a byte stream. */
@@ -34,7 +34,10 @@ export class TailBuffer {
 
 // Chunks are written in batches: every file with pending chunks is flushed by one shared timer (or at
 // once past FLUSH_BYTES), so hundreds of sessions cost a few writes per interval instead of one per chunk.
-const FLUSH_INTERVAL_MS = 50;
+// The interval is longer than a CLI's pause between lines: at 50 ms, a session printing ten lines a second
+// still cost a write (and two thread-pool wakeups) per line. The files trail the stream by at most this
+// much while a session runs, and are complete once it has ended.
+const FLUSH_INTERVAL_MS = 1000;
 const FLUSH_BYTES = 64 * 1024;
 const dirty = new Set<OutputFile>();
 let flushTimer: NodeJS.Timeout | undefined;
@@ -42,6 +45,12 @@ let flushTimer: NodeJS.Timeout | undefined;
 function flushDirty(): void {
   flushTimer = undefined;
   for (const file of dirty) file.flush();
+}
+
+// A daemon that exits (process.exit, a fatal error) still writes what it had read.
+let exitFlushInstalled = false;
+function flushDirtySync(): void {
+  for (const file of dirty) file.flushSync();
 }
 
 /**
@@ -71,6 +80,24 @@ export class OutputFile {
     if (this.#pendingBytes >= FLUSH_BYTES) return this.flush();
     dirty.add(this);
     flushTimer ??= setTimeout(flushDirty, FLUSH_INTERVAL_MS).unref();
+    if (!exitFlushInstalled) {
+      exitFlushInstalled = true;
+      process.on('exit', flushDirtySync);
+    }
+  }
+
+  /** At exit: writes the pending chunks synchronously, unless an earlier write is still in flight (it would land after them). */
+  flushSync(): void {
+    dirty.delete(this);
+    const { fd } = this.#stream as WriteStream & { fd?: number | null };
+    if (this.#pending.length === 0 || this.#failed || typeof fd !== 'number' || this.#stream.writableLength > 0) return;
+    try {
+      writeSync(fd, Buffer.concat(this.#pending));
+    } catch {
+      // The process is ending; nothing else can be done.
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
   }
 
   /** Hands the pending chunks to the file in one write. */

@@ -3,6 +3,7 @@ import { access, open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { ClaudeBinaryError, ErrorCodes, SpawnError } from '../session/errors.js';
+import { ttlMemo } from '../utils/memo.js';
 
 const isFile = (path: string): boolean => {
   try {
@@ -56,7 +57,14 @@ export function resolveClaudePath(explicit?: string, env: NodeJS.ProcessEnv = pr
  * Inside a sandbox the OS's refusal would only show as bwrap's exit code, so it is checked before the spawn.
  * @throws {SpawnError} naming the missing interpreter
  */
-export async function checkInterpreter(path: string, pathEnv = process.env['PATH'] ?? ''): Promise<void> {
+export function checkInterpreter(path: string, pathEnv = process.env['PATH'] ?? ''): Promise<void> {
+  // A burst of starts checks the same CLI once.
+  return checkedInterpreters(`${path}\0${pathEnv}`, () => readInterpreter(path, pathEnv));
+}
+
+const checkedInterpreters = ttlMemo<Promise<void>>(2000);
+
+async function readInterpreter(path: string, pathEnv: string): Promise<void> {
   const file = await open(path, 'r');
   const head = Buffer.alloc(256);
   try {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { Deadlines, wallClockMs } from '../../src/spawner/deadlines.js';
 import type { StopReason } from '../../src/spawner/outcome.js';
@@ -25,7 +24,7 @@ void describe('wallClockMs', () => {
 // Deadlines with node's mock timers: time moves only when the test ticks it.
 void describe('Deadlines (mock timers)', () => {
   void it('fires timeout:startup when started() is not called', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 1000, idleMs: 0, wallMs: 0 }, (r) => fired.push(r));
     t.mock.timers.tick(999);
@@ -36,7 +35,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('does not fire timeout:startup after started()', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 1000, idleMs: 0, wallMs: 0 }, (r) => fired.push(r));
     t.mock.timers.tick(500);
@@ -48,7 +47,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('fires timeout:wall at wallMs, whether or not the session started', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 0, idleMs: 0, wallMs: 5000 }, (r) => fired.push(r));
     d.started();
@@ -62,7 +61,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('fires timeout:idle after idleMs of silence', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 0, idleMs: 2000, wallMs: 0 }, (r) => fired.push(r));
     t.mock.timers.tick(1999);
@@ -75,7 +74,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('clearAll stops every deadline', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 100, idleMs: 200, wallMs: 300 }, (r) => fired.push(r));
     t.mock.timers.tick(50);
@@ -88,7 +87,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('arms nothing for 0 or negative settings', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     new Deadlines({ startupMs: 0, idleMs: -1, wallMs: 0 }, (r) => fired.push(r));
     t.mock.timers.tick(1e9);
@@ -96,7 +95,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('reports only the first deadline that passes', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     new Deadlines({ startupMs: 100, idleMs: 200, wallMs: 300 }, (r) => fired.push(r));
     t.mock.timers.tick(1000);
@@ -104,7 +103,7 @@ void describe('Deadlines (mock timers)', () => {
   });
 
   void it('picks the shortest when the deadlines differ', (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     new Deadlines({ startupMs: 5000, idleMs: 3000, wallMs: 1000 }, (r) => fired.push(r));
     t.mock.timers.tick(10_000);
@@ -112,38 +111,63 @@ void describe('Deadlines (mock timers)', () => {
   });
 });
 
-// Node 20's mock timers do not reschedule on Timeout.refresh(), which activity() uses,
-// so the idle restart is checked with real timers and wide margins (a 300 ms idle limit
-// against 30 ms gaps between bursts of output).
-void describe('Deadlines (real timers)', () => {
-  void it('activity() restarts the idle deadline', async () => {
+void describe('Deadlines: output and the idle deadline', () => {
+  void it('activity() restarts the idle deadline, to the millisecond', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 0, idleMs: 300, wallMs: 0 }, (r) => fired.push(r));
-    try {
-      for (let i = 0; i < 20; i++) {
-        await sleep(30);
-        d.activity();
-      }
-      // About 600 ms have passed, twice the idle limit, with output every 30 ms.
-      assert.deepEqual(fired, []);
-      await sleep(1000);
-      assert.deepEqual(fired, ['timeout:idle']);
-    } finally {
-      d.clearAll();
+    for (let i = 0; i < 20; i++) {
+      t.mock.timers.tick(30);
+      d.activity();
     }
+    // 600 ms have passed, twice the idle limit, with output every 30 ms.
+    t.mock.timers.tick(299);
+    assert.deepEqual(fired, []);
+    t.mock.timers.tick(1);
+    assert.deepEqual(fired, ['timeout:idle']);
   });
 
-  void it('activity() does not move the wall deadline', async () => {
+  void it('output just before the idle timer fires gives a whole new idle period', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const fired: StopReason[] = [];
+    const d = new Deadlines({ startupMs: 0, idleMs: 1000, wallMs: 0 }, (r) => fired.push(r));
+    t.mock.timers.tick(999);
+    d.activity();
+    t.mock.timers.tick(999);
+    assert.deepEqual(fired, []);
+    t.mock.timers.tick(1);
+    assert.deepEqual(fired, ['timeout:idle']);
+  });
+
+  void it('a pause keeps what was left of the silence', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const fired: StopReason[] = [];
+    const d = new Deadlines({ startupMs: 0, idleMs: 1000, wallMs: 0 }, (r) => fired.push(r));
+    t.mock.timers.tick(200);
+    d.activity();
+    t.mock.timers.tick(300); // 700 ms of silence left
+    d.pause();
+    t.mock.timers.tick(10_000);
+    assert.deepEqual(fired, []);
+    d.resume();
+    t.mock.timers.tick(699);
+    assert.deepEqual(fired, []);
+    t.mock.timers.tick(1);
+    assert.deepEqual(fired, ['timeout:idle']);
+  });
+
+  void it('activity() does not move the wall deadline', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const fired: StopReason[] = [];
     const d = new Deadlines({ startupMs: 0, idleMs: 5000, wallMs: 200 }, (r) => fired.push(r));
-    try {
-      for (let i = 0; i < 40 && fired.length === 0; i++) {
-        await sleep(25);
-        d.activity();
-      }
-      assert.deepEqual(fired, ['timeout:wall']);
-    } finally {
-      d.clearAll();
+    for (let i = 0; i < 7; i++) {
+      t.mock.timers.tick(25);
+      d.activity();
     }
+    t.mock.timers.tick(24);
+    assert.deepEqual(fired, []);
+    t.mock.timers.tick(1);
+    assert.deepEqual(fired, ['timeout:wall']);
+    d.clearAll();
   });
 });

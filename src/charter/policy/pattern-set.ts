@@ -104,7 +104,23 @@ function anchoredMatcher(patterns: CompiledPattern[]): PatternSet['anchored'] {
  * Compiles a charter's patterns. A pattern that cannot be compiled is reported in `problems` (the caller fails
  * closed); validated charters have none.
  */
-export function compilePatternSet(sources: readonly PatternSource[]): { set: PatternSet; problems: { rule: string; problem: string }[] } {
+export function compilePatternSet(sources: readonly PatternSource[]): CompiledSet {
+  const key = sources.map(ruleOf).join('\n');
+  let compiled = compiledSets.get(key);
+  if (compiled === undefined) {
+    compiled = compileNewSet(sources);
+    if (compiledSets.size >= MAX_COMPILED_SETS) compiledSets.clear();
+    compiledSets.set(key, compiled);
+  }
+  return compiled;
+}
+
+type CompiledSet = { set: PatternSet; problems: { rule: string; problem: string }[] };
+// Sessions of one charter template share its compiled set (it is never changed once built).
+const compiledSets = new Map<string, CompiledSet>();
+const MAX_COMPILED_SETS = 64;
+
+function compileNewSet(sources: readonly PatternSource[]): CompiledSet {
   const patterns: CompiledPattern[] = [];
   const problems: { rule: string; problem: string }[] = [];
   for (const source of sources) {

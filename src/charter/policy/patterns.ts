@@ -118,8 +118,24 @@ function loosen(re2: string): string {
 /** How a charter writes a pattern, as `String(regexp)` does: `/source/flags`. */
 export const ruleOf = (p: PatternSource): string => `/${p.source}/${p.flags}`;
 
+// Charters repeat their patterns: every session of a template, and validation before the guard.
+// Compiled patterns are immutable, so one is shared by every charter that writes it.
+const compiledPatterns = new Map<string, CompiledPattern | string>();
+const MAX_COMPILED_PATTERNS = 1024;
+
 /** Compiles one pattern, or returns why it cannot be matched in linear time. Never throws. */
 export function compilePattern(pattern: PatternSource): CompiledPattern | string {
+  const rule = ruleOf(pattern);
+  let compiled = compiledPatterns.get(rule);
+  if (compiled === undefined) {
+    compiled = compileNew(pattern);
+    if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
+    compiledPatterns.set(rule, compiled);
+  }
+  return compiled;
+}
+
+function compileNew(pattern: PatternSource): CompiledPattern | string {
   const t = translate(pattern);
   if (typeof t === 'string') return t;
   let re: RE2JS;

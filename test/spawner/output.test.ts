@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { OutputFile, TailBuffer } from '../../src/spawner/output.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+void describe('OutputFile', () => {
+  void it('holds every chunk, in order, once ended', async () => {
+    const dir = tempDir('vp-output-');
+    try {
+      const path = join(dir.path, 'stdout.jsonl');
+      const file = new OutputFile(path, new PassThrough());
+      const lines = Array.from({ length: 2000 }, (_, i) => `{"n":${i}}\n`);
+      for (const line of lines) file.write(Buffer.from(line));
+      await file.end();
+      assert.equal(readFileSync(path, 'utf8'), lines.join(''));
+    } finally {
+      dir.remove();
+    }
+  });
+
+  void it('writes what is pending when the process exits before the next flush', () => {
+    const dir = tempDir('vp-output-exit-');
+    try {
+      const path = join(dir.path, 'stdout.jsonl');
+      const script = [
+        `import { OutputFile } from ${JSON.stringify(join(process.cwd(), 'src/spawner/output.ts'))};`,
+        `import { PassThrough } from 'node:stream';`,
+        `const file = new OutputFile(${JSON.stringify(path)}, new PassThrough());`,
+        `file.write(Buffer.from('first\\n'));`,
+        // Once the file is open and the first batch written, a second batch waits for the timer; exit first.
+        `setTimeout(() => { file.flush(); setTimeout(() => { file.write(Buffer.from('second\\n')); process.exit(0); }, 100); }, 100);`,
+      ].join('\n');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(readFileSync(path, 'utf8'), 'first\nsecond\n');
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+void describe('TailBuffer', () => {
+  void it('keeps exactly the last maxBytes', () => {
+    const tail = new TailBuffer(1024);
+    let all = '';
+    for (let i = 0; i < 500; i++) {
+      const chunk = `line ${i}\n`;
+      all += chunk;
+      tail.push(Buffer.from(chunk));
+    }
+    assert.equal(tail.toString(), all.slice(-1024));
+  });
+});
