@@ -2,6 +2,7 @@
 // blocks outright. Anything that needs a person, a large input (the policy worker's deadline), or a session past
 // its budget goes on to the daemon. Pure: the same rules as SessionGuard, so both give the same answers.
 import { checkExec } from '../charter/policy/check-exec.js';
+import { prepareRules } from '../charter/policy/check-tool-call.js';
 import type { ExecRequest, FastRules, GuardDecision, HookCall } from './channel-types.js';
 import { decidableInline, decidePolicy } from './policy-worker.js';
 
@@ -19,6 +20,11 @@ export type FastAnswer = { decision: GuardDecision; blocked?: string } | undefin
 
 const answer = (verdict: { allowed: true } | { allowed: false; reason: string }): FastAnswer =>
   verdict.allowed ? { decision: { decision: 'allow' } } : { decision: { decision: 'deny', reason: verdict.reason }, blocked: verdict.reason };
+
+/** Compiles a channel's rules when it opens, so that its first tool call does not wait for that. */
+export function warmFastRules(rules: FastRules): void {
+  prepareRules(rules.policy.rules);
+}
 
 /** A tool call from the PreToolUse hook. */
 export function fastCall(rules: FastRules, call: HookCall): FastAnswer {

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { execRequest, type FastRules, type FromThread, type GuardDecision, type HookCall, type ToThread } from './channel-types.js';
-import { execCall, fastCall, fastExec, type FastAnswer } from './fast-path.js';
+import { execCall, fastCall, fastExec, warmFastRules, type FastAnswer } from './fast-path.js';
 
 export const GUARD_THREAD_MARK = 'vp-daemon guard thread';
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -96,6 +96,7 @@ function serve(port: MessagePort): void {
         server.listen(socketPath, resolve);
       });
       await chmod(socketPath, 0o600);
+      if (channel.fast) warmFastRules(channel.fast);
       channels.set(id, channel);
       post({ type: 'opened', channel: id });
     } catch (error) {
