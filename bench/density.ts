@@ -10,7 +10,7 @@ import { bash, say, scenarioMarker, startModelServer } from '../src/testing/inde
 import type { BenchCase, CaseResult, Goal } from './report.js';
 import { median, MiB, repoRoot, round, runBenchChild, tempDir } from './util.js';
 
-const COUNTS = (process.env['BENCH_DENSITY_COUNTS'] ?? '50,200,500').split(',').map(Number);
+const COUNTS = (process.env['BENCH_DENSITY_COUNTS'] ?? '50,200,500').split(',').filter(Boolean).map(Number);
 const GOAL_AT = 200;
 const REAL_SESSIONS = Number(process.env['BENCH_DENSITY_REAL'] ?? '20');
 const STANDIN_MESSAGES = 100;

@@ -47,7 +47,7 @@ export class Deadlines {
 
   /** Output arrived: the idle deadline starts again. */
   activity(): void {
-    if (this.#timers.has('timeout:idle')) this.#lastOutputMs = Date.now();
+    this.#lastOutputMs = Date.now();
   }
 
   /** Stops the wall and idle clocks (time spent waiting for a person does not count). Nests. */

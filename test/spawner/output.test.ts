@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { OutputFile, TailBuffer } from '../../src/spawner/output.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -15,8 +16,10 @@ void describe('OutputFile', () => {
       const file = new OutputFile(path, new PassThrough());
       const lines = Array.from({ length: 2000 }, (_, i) => `{"n":${i}}\n`);
       for (const line of lines) file.write(Buffer.from(line));
+      file.write(Buffer.alloc(100_000, 0x61)); // larger than a batch
+      file.write(Buffer.from('end\n'));
       await file.end();
-      assert.equal(readFileSync(path, 'utf8'), lines.join(''));
+      assert.equal(readFileSync(path, 'utf8'), lines.join('') + 'a'.repeat(100_000) + 'end\n');
     } finally {
       dir.remove();
     }
@@ -53,5 +56,16 @@ void describe('TailBuffer', () => {
       tail.push(Buffer.from(chunk));
     }
     assert.equal(tail.toString(), all.slice(-1024));
+  });
+
+  void it('holds the last maxBytes of any sequence of chunks', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 60 }), (max, chunks) => {
+        const tail = new TailBuffer(max);
+        for (const c of chunks) tail.push(Buffer.from(c));
+        const all = Buffer.concat(chunks.map((c) => Buffer.from(c)));
+        assert.deepEqual(Buffer.from(tail.toString(), 'utf8'), Buffer.from(all.subarray(Math.max(0, all.length - max)).toString('utf8'), 'utf8'));
+      }),
+    );
   });
 });

@@ -39,18 +39,18 @@ export class BudgetWatch {
   // its `message_delta`, so the model call that crosses a budget is the last one the session gets.
   // `cliStopped`: the CLI's own `--max-budget-usd` ended the turn (the backstop of `maxCostUsd`).
   check(cliStopped = false): void {
-    const { metrics, maxTokens, maxCostUsd, sessionId } = this.#init;
+    const { metrics, maxTokens, maxCostUsd } = this.#init;
     const used = metrics.liveTokens;
     const cost = metrics.liveCostUsd;
-    const warn = (kind: 'tokens' | 'cost'): void =>
-      this.#init.emit('budget-warning', { sessionId, kind, usedTokens: used, maxTokens, usedCostUsd: cost, maxCostUsd });
+    // Below 80 % of both budgets, the case of nearly every message, there is nothing to do.
+    if (!cliStopped && used < 0.8 * maxTokens && (maxCostUsd === undefined || cost < 0.8 * maxCostUsd)) return;
     if (!this.#tokensWarned && used >= 0.8 * maxTokens) {
       this.#tokensWarned = true;
-      warn('tokens');
+      this.#warn('tokens', used, cost);
     }
     if (maxCostUsd !== undefined && !this.#costWarned && cost >= 0.8 * maxCostUsd) {
       this.#costWarned = true;
-      warn('cost');
+      this.#warn('cost', used, cost);
     }
     if (!this.#overSeen && this.over) {
       this.#overSeen = true;
@@ -59,5 +59,10 @@ export class BudgetWatch {
     if (this.#init.answered()) return;
     if (used >= maxTokens) this.#init.stop('budget:tokens');
     else if (cliStopped || (maxCostUsd !== undefined && cost >= maxCostUsd)) this.#init.stop('budget:cost');
+  }
+
+  #warn(kind: 'tokens' | 'cost', usedTokens: number, usedCostUsd: number): void {
+    const { sessionId, maxTokens, maxCostUsd } = this.#init;
+    this.#init.emit('budget-warning', { sessionId, kind, usedTokens, maxTokens, usedCostUsd, maxCostUsd });
   }
 }
