@@ -123,6 +123,8 @@ try {
 
   const states: Record<string, number> = {};
   for (const s of statuses) states[s.state] = (states[s.state] ?? 0) + 1;
+  // Why sessions did not complete (a few distinct reasons), so that a failed run says what went wrong.
+  const failures = [...new Set(statuses.filter((s) => s.state !== 'completed').map((s) => `${s.outcome?.reason ?? s.state}: ${s.errorMessage ?? ""} stderr: ${s.stderr.slice(-300)} stdout: ${s.stdout.slice(-400)}`))].slice(0, 3);
   const outputTokens = statuses.reduce((sum, s) => sum + s.tokenUsage.output, 0);
   const lines = await Promise.all(statuses.map(linesOf));
   const messages = lines.reduce((sum, l) => sum + l, 0);
@@ -132,6 +134,7 @@ try {
   const result = {
     sessions: SESSIONS,
     states,
+    failures,
     outputTokens,
     messages,
     incompleteFiles,

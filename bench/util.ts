@@ -85,7 +85,9 @@ export function killLeftovers(): number {
  * Runs a bench script in a fresh Node process (through tsx) and returns the JSON of its `<MARKER> {json}` line.
  */
 export async function runBenchChild<T>(nodeArgs: string[], marker: string, env: Record<string, string> = {}): Promise<T> {
-  const child = spawn(process.execPath, [...nodeArgs.slice(0, -1), '--import', 'tsx', ...nodeArgs.slice(-1)], {
+  // BENCH_CHILD_ARGS passes Node options to every case's child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env['BENCH_CHILD_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, ...nodeArgs.slice(0, -1), '--import', 'tsx', ...nodeArgs.slice(-1)], {
     cwd: repoRoot,
     env: { ...process.env, ...env, [BENCH_MARK_VAR]: benchMark },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { bwrapArgs, SANDBOX_RUN_DIR } from '../sandbox/bwrap-args.js';
@@ -42,5 +42,6 @@ export async function sandboxInvocation(support: SandboxSupport, input: SandboxI
     writable: input.writablePaths,
     env: { LD_PRELOAD: `${SANDBOX_RUN_DIR}/exec-guard.so` },
   });
-  return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', input.command] };
+  // By its real path: the sandbox shows the CLI's own folder, not a symlink's (node_modules/.bin/claude).
+  return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', await realpath(input.command)] };
 }

@@ -1,9 +1,9 @@
 // The sandbox with the real CLI, as an attacker would try it: every attack runs as the model's own tool calls.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SandboxUnavailableError } from '../../src/index.js';
+import { resolveClaudePath, SandboxUnavailableError } from '../../src/index.js';
 import { bash, say, scenarioMarker, write, type Scenario } from '../../src/testing/index.js';
 import { pino } from 'pino';
 import { makeConfig, tempDir } from '../helpers/fixtures.js';
@@ -192,6 +192,20 @@ describe('the sandbox with the real CLI', () => {
       assert.equal(final.outcome?.reason, 'guard:bypassed');
       assert.equal(final.state, 'failed');
     });
+  });
+
+  it('runs a CLI named through a symlink in a folder the sandbox does not show (as node_modules/.bin/claude)', async () => {
+    const bin = tempDir('vp-sbx-bin-');
+    try {
+      const link = join(bin.path, 'claude');
+      symlinkSync(resolveClaudePath(), link);
+      await inWorkspace(async (ws) => {
+        const { final } = await runIn(rig, ws.path, 'plain', { claudePath: link, stateDir: ws.state, env: env(ws.state) });
+        assert.equal(final.state, 'completed', final.stderr);
+      });
+    } finally {
+      bin.remove();
+    }
   });
 
   it('refuses to start without bubblewrap, before anything is written, and runs unsandboxed only when asked', async () => {
