@@ -38,6 +38,9 @@ interface Marks {
   /** When every session runs, and this process's CPU use then. */
   allRunningMs: number;
   cpuAllRunning: NodeJS.CpuUsage | undefined;
+  /** The same two marks on the wall clock (epoch ms), for the prober's samples. */
+  epochAllRunningMs?: number;
+  epochFirstEndMs?: number;
   /** When the first session ends. */
   firstEndMs: number;
   cpuFirstEnd: NodeJS.CpuUsage | undefined;
@@ -58,12 +61,14 @@ async function runSessions(n: number): Promise<{ statuses: ClaudeSessionStatus[]
       if (allocated === n) {
         marks.allRunningMs = performance.now() - t0;
         marks.cpuAllRunning = process.cpuUsage();
+        marks.epochAllRunningMs = Date.now();
         marks.hrAllRunningUs = Number(process.hrtime.bigint() / 1000n);
       }
       const status = await r.completion;
       if (marks.cpuFirstEnd === undefined) {
         marks.firstEndMs = performance.now() - t0;
         marks.cpuFirstEnd = process.cpuUsage();
+        marks.epochFirstEndMs = Date.now();
         marks.hrFirstEndUs = Number(process.hrtime.bigint() / 1000n);
       }
       return status;
@@ -71,6 +76,25 @@ async function runSessions(n: number): Promise<{ statuses: ClaudeSessionStatus[]
   );
   const statuses = await Promise.all(done);
   return { statuses, wallMs: performance.now() - t0, marks };
+}
+
+interface ProbeOutput {
+  samples: [atMs: number, latencyMs: number][];
+  failed: number;
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+const stats = (values: number[]): { count: number; p50: number; p99: number; max: number } => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { count: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
+};
+
+// The guard's answers while every session streams (the goal's condition), and over the whole run, starts included.
+function probeFigures(out: ProbeOutput, marks: Marks) {
+  const from = marks.epochAllRunningMs ?? Number.POSITIVE_INFINITY;
+  const to = marks.epochFirstEndMs ?? Number.NEGATIVE_INFINITY;
+  const streaming = out.samples.filter(([at]) => at >= from && at <= to).map(([, ms]) => ms);
+  return { ...stats(streaming), failed: out.failed, all: stats(out.samples.map(([, ms]) => ms)) };
 }
 
 // The stream-json messages a session printed: the lines of its stdout file.
@@ -113,7 +137,7 @@ try {
     prober.kill('SIGTERM');
     await once(prober, 'close');
   }
-  const probe = prober ? (JSON.parse(probeOut.trim().split('\n').at(-1) ?? '{}') as Record<string, number>) : undefined;
+  const probe = prober ? probeFigures(JSON.parse(probeOut.trim().split('\n').at(-1) ?? '{}') as ProbeOutput, marks) : undefined;
   const used = (from: NodeJS.CpuUsage | undefined, to: NodeJS.CpuUsage | undefined): number =>
     from && to ? to.user + to.system - from.user - from.system : Number.NaN;
   // Every session streams between these two marks: CPU there is the per-message path alone.

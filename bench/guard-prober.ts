@@ -1,6 +1,7 @@
 // Times the guard's answers from outside the daemon, as a session's hook sees them: every PROBE_EVERY_MS
 // it asks the next running session's guard (round robin over the channel files in the state folder) about
-// a Read call, and measures from connect to the full answer. On SIGTERM prints one JSON line of figures.
+// a Read call, and measures from connect to the full answer. On SIGTERM prints one JSON line: the samples as
+// [epoch ms when asked, latency ms] pairs, and how many asked a session that had just ended.
 import { readdir, readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const PROBE_EVERY_MS = 10;
 const stateDir = process.argv[2] ?? '';
-const latencies: number[] = [];
+const samples: [number, number][] = [];
 let failed = 0;
 let stopping = false;
 
@@ -44,7 +45,6 @@ function ask(channel: Channel, n: number): Promise<number> {
   });
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 
 process.on('SIGTERM', () => {
   stopping = true;
@@ -58,12 +58,12 @@ while (!stopping) {
   n += 1;
   if (channel) {
     try {
-      latencies.push(await ask(channel, n));
+      const at = Date.now();
+      samples.push([at, await ask(channel, n)]);
     } catch {
       failed += 1; // the session ended meanwhile
     }
   }
   await sleep(PROBE_EVERY_MS);
 }
-const sorted = latencies.sort((a, b) => a - b);
-console.log(JSON.stringify({ count: sorted.length, failed, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN }));
+console.log(JSON.stringify({ samples, failed }));
