@@ -110,10 +110,14 @@ try {
   const alone = await runSessions(1);
   const idealMs = alone.wallMs;
   await sleep(200);
-  const rssBefore = process.memoryUsage().rss;
+  const before = process.memoryUsage();
+  const rssBefore = before.rss;
   let rssPeak = rssBefore;
+  // What the peak is made of: the JS heap and the memory outside it (buffers), at the RSS peak.
+  let atPeak = before;
   const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    const now = process.memoryUsage();
+    if (now.rss > rssPeak) [rssPeak, atPeak] = [now.rss, now];
   }, SAMPLE_MS);
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   const prober = PROBE && spawn(process.execPath, ['--import', 'tsx', 'bench/guard-prober.ts', dirs.state.path], {
@@ -171,6 +175,7 @@ try {
     loopDelay: LOOP ? { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) } : { p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
     rssPerSessionMb: (rssPeak - rssBefore) / MiB / SESSIONS,
     rssPeakMb: rssPeak / MiB,
+    atPeakPerSessionMb: { heapUsed: (atPeak.heapUsed - before.heapUsed) / MiB / SESSIONS, heapTotal: (atPeak.heapTotal - before.heapTotal) / MiB / SESSIONS, external: (atPeak.external - before.external) / MiB / SESSIONS },
     cpuMs: (cpu.user + cpu.system) / 1000,
     cpuUsPerMessage: (cpu.user + cpu.system) / messages,
     cpuMsPerStart: used(cpu0, marks.cpuAllRunning) / 1000 / SESSIONS,
