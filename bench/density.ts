@@ -39,6 +39,10 @@ const child = (sessions: number, env: Record<string, string>): Promise<DensityRe
 interface FloorResult {
   sessions: number;
   lines: number;
+  idealMs: number;
+  wallMs: number;
+  allRunningMs: number;
+  loopDelay: { p50: number; p99: number; max: number };
   steadyCpuUsPerMessage: number;
 }
 
@@ -71,6 +75,22 @@ const row = (label: string, r: DensityResult, cpu?: { daemon: number; floor: num
   round(r.cpuMsPerStart, 1),
   round(r.wallMs / 1000, 2),
   `${round((r.wallMs / r.idealMs - 1) * 100, 1)} %`,
+];
+
+const floorRow = (label: string, f: FloorResult): (string | number)[] => [
+  label,
+  f.sessions,
+  '-',
+  round(f.loopDelay.p50, 2),
+  round(f.loopDelay.p99, 1),
+  round(f.loopDelay.max, 1),
+  '-',
+  '-',
+  '-',
+  '-',
+  '-',
+  round(f.wallMs / 1000, 2),
+  `${round((f.wallMs / f.idealMs - 1) * 100, 1)} %`,
 ];
 
 /**
@@ -134,6 +154,15 @@ async function run(): Promise<CaseResult> {
         const bare = await child(n, { ...standIn, DENSITY_ISOLATION: 'none' });
         rows.push(row('stand-in, unsandboxed', bare));
         data[`standIn${n}Unsandboxed`] = bare;
+        // The floor under the wall time: the same stand-ins in bubblewrap with the package's layout, started
+        // 16 at a time as the start gate does, by a bare reader.
+        const sandboxFloor = await floor(n, { ...standIn, DENSITY_FLOOR_SANDBOX: '1' });
+        data[`floor${n}Sandboxed`] = sandboxFloor;
+        rows.push(floorRow('floor, sandboxed', sandboxFloor));
+        notes.push(
+          `floor at ${n} sessions, sandboxed: every session running after ${round(sandboxFloor.allRunningMs)} ms (the daemon: ${round(r.allRunningMs)} ms), ` +
+            `wall ${round((sandboxFloor.wallMs / sandboxFloor.idealMs - 1) * 100, 1)} % over its ideal (the daemon: ${round((r.wallMs / r.idealMs - 1) * 100, 1)} %)`,
+        );
       }
     }
     if (REAL_SESSIONS > 0) {
