@@ -1,4 +1,5 @@
 // A charter's forbidden patterns as RE2 sets: one linear pass over a text finds the patterns it matches.
+import { ttlMemo } from '../../utils/memo.js';
 import { RE2JS, RE2Set } from 're2js';
 import { compilePattern, ruleOf, type CompiledPattern, type PatternSource } from './patterns.js';
 
@@ -105,20 +106,12 @@ function anchoredMatcher(patterns: CompiledPattern[]): PatternSet['anchored'] {
  * closed); validated charters have none.
  */
 export function compilePatternSet(sources: readonly PatternSource[]): CompiledSet {
-  const key = sources.map(ruleOf).join('\n');
-  let compiled = compiledSets.get(key);
-  if (compiled === undefined) {
-    compiled = compileNewSet(sources);
-    if (compiledSets.size >= MAX_COMPILED_SETS) compiledSets.clear();
-    compiledSets.set(key, compiled);
-  }
-  return compiled;
+  return compiledSets(sources.map(ruleOf).join('\n'), () => compileNewSet(sources));
 }
 
 type CompiledSet = { set: PatternSet; problems: { rule: string; problem: string }[] };
 // Sessions of one charter template share its compiled set (it is never changed once built).
-const compiledSets = new Map<string, CompiledSet>();
-const MAX_COMPILED_SETS = 64;
+const compiledSets = ttlMemo<CompiledSet>(Number.POSITIVE_INFINITY, 64);
 
 function compileNewSet(sources: readonly PatternSource[]): CompiledSet {
   const patterns: CompiledPattern[] = [];

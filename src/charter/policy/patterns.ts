@@ -1,5 +1,6 @@
 // Forbidden patterns matched in linear time: each JS RegExp of the charter is translated to RE2 syntax and run
 // by re2js (a pure-JS port of RE2: no backtracking, so no input can make a match take exponential time).
+import { ttlMemo } from '../../utils/memo.js';
 import { RE2JS } from 're2js';
 
 /** A pattern as it can be posted to a worker thread: the RegExp's `source` and `flags`. */
@@ -120,19 +121,11 @@ export const ruleOf = (p: PatternSource): string => `/${p.source}/${p.flags}`;
 
 // Charters repeat their patterns: every session of a template, and validation before the guard.
 // Compiled patterns are immutable, so one is shared by every charter that writes it.
-const compiledPatterns = new Map<string, CompiledPattern | string>();
-const MAX_COMPILED_PATTERNS = 1024;
+const compiledPatterns = ttlMemo<CompiledPattern | string>(Number.POSITIVE_INFINITY, 1024);
 
 /** Compiles one pattern, or returns why it cannot be matched in linear time. Never throws. */
 export function compilePattern(pattern: PatternSource): CompiledPattern | string {
-  const rule = ruleOf(pattern);
-  let compiled = compiledPatterns.get(rule);
-  if (compiled === undefined) {
-    compiled = compileNew(pattern);
-    if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
-    compiledPatterns.set(rule, compiled);
-  }
-  return compiled;
+  return compiledPatterns(ruleOf(pattern), () => compileNew(pattern));
 }
 
 function compileNew(pattern: PatternSource): CompiledPattern | string {
