@@ -60,6 +60,9 @@ function buildStandIn(dir: string): string {
   return out;
 }
 
+/** How far a run's wall time is over its ideal, as the table shows it. */
+const overIdeal = (r: { wallMs: number; idealMs: number }): string => `${round((r.wallMs / r.idealMs - 1) * 100, 1)} %`;
+
 // `cpu`: the quiet runs' median CPU per message (all streaming), and the floor's beside it, when measured.
 const row = (label: string, r: DensityResult, cpu?: { daemon: number; floor: number }): (string | number)[] => [
   label,
@@ -74,7 +77,7 @@ const row = (label: string, r: DensityResult, cpu?: { daemon: number; floor: num
   round(r.cpuUsPerMessage),
   round(r.cpuMsPerStart, 1),
   round(r.wallMs / 1000, 2),
-  `${round((r.wallMs / r.idealMs - 1) * 100, 1)} %`,
+  overIdeal(r),
 ];
 
 const floorRow = (label: string, f: FloorResult): (string | number)[] => [
@@ -90,7 +93,7 @@ const floorRow = (label: string, f: FloorResult): (string | number)[] => [
   '-',
   '-',
   round(f.wallMs / 1000, 2),
-  `${round((f.wallMs / f.idealMs - 1) * 100, 1)} %`,
+  overIdeal(f),
 ];
 
 /**
@@ -161,7 +164,7 @@ async function run(): Promise<CaseResult> {
         rows.push(floorRow('floor, sandboxed', sandboxFloor));
         notes.push(
           `floor at ${n} sessions, sandboxed: every session running after ${round(sandboxFloor.allRunningMs)} ms (the daemon: ${round(r.allRunningMs)} ms), ` +
-            `wall ${round((sandboxFloor.wallMs / sandboxFloor.idealMs - 1) * 100, 1)} % over its ideal (the daemon: ${round((r.wallMs / r.idealMs - 1) * 100, 1)} %)`,
+            `wall ${overIdeal(sandboxFloor)} over its ideal (the daemon: ${overIdeal(r)})`,
         );
       }
     }

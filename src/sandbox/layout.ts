@@ -22,7 +22,8 @@ const machineFact = ttlMemo<Promise<unknown>>(MACHINE_FACTS_TTL_MS);
 const fact = <T>(key: string, read: () => Promise<T>): Promise<T> => machineFact(key, read) as Promise<T>;
 
 const exists = (path: string): Promise<boolean> => fact(`exists:${path}`, () => stat(path).then(() => true, () => false));
-const realpathOf = (path: string): Promise<string> => fact(`realpath:${path}`, () => realpath(path));
+/** The real path of `path`, read once per burst of starts (see above). */
+export const realpathOf = (path: string): Promise<string> => fact(`realpath:${path}`, () => realpath(path));
 
 function rootEntries(): Promise<RootEntry[]> {
   return fact('root-entries', readRootEntries);

@@ -1,8 +1,8 @@
-import { copyFile, realpath } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { bwrapArgs, SANDBOX_RUN_DIR } from '../sandbox/bwrap-args.js';
-import { planSandbox } from '../sandbox/layout.js';
+import { planSandbox, realpathOf } from '../sandbox/layout.js';
 import type { SandboxSupport } from '../sandbox/probe.js';
 
 /** The program that runs the CLI, and the arguments before the CLI's own (bwrap and its options). */
@@ -43,5 +43,5 @@ export async function sandboxInvocation(support: SandboxSupport, input: SandboxI
     env: { LD_PRELOAD: `${SANDBOX_RUN_DIR}/exec-guard.so` },
   });
   // By its real path: the sandbox shows the CLI's own folder, not a symlink's (node_modules/.bin/claude).
-  return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', await realpath(input.command)] };
+  return { command: support.bwrapPath, prefix: [...bwrapArgs(plan), '--', await realpathOf(input.command)] };
 }
