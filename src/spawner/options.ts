@@ -20,7 +20,10 @@ export interface SpawnerOptions {
   readonly permissionMode?: 'default' | 'acceptEdits' | 'dontAsk' | 'plan';
   /** Finished sessions kept in memory for `getSessionStatus`. @default 1000 */
   readonly maxHistory?: number;
-  /** Bytes of stdout and stderr kept in memory per session (the rest is in files). @default 65536 */
+  /**
+   * Bytes of stdout and of stderr kept in memory per session, and in its status (the rest is in files).
+   * Small by default: a daemon keeps up to `maxHistory` finished statuses. @default 16384
+   */
   readonly outputTailBytes?: number;
   /** Default startup deadline in ms (first `system/init`). @default 60000 */
   readonly startupTimeoutMs?: number;
@@ -86,7 +89,7 @@ export function normalizeSpawnerOptions(options: SpawnerOptions = {}): FilledSpa
     killGraceMs: options.killGraceMs ?? 5000,
     permissionMode: options.permissionMode ?? 'dontAsk',
     maxHistory: options.maxHistory ?? 1000,
-    outputTailBytes: options.outputTailBytes ?? 64 * 1024,
+    outputTailBytes: options.outputTailBytes ?? 16 * 1024,
     startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 900_000,
     approvalTimeoutMs: options.approvalTimeoutMs ?? 900_000,

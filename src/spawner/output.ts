@@ -1,34 +1,60 @@
 import { createWriteStream, writeSync, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
-/** Keeps only the last `maxBytes` of a byte stream. */
+// The tail copies chunks into blocks of its own: a pipe's chunks are small (one line each, often), and each
+// kept as it came would hold its own ArrayBuffer, at about four times its bytes in memory. A block's size
+// doubles with what is held, from MIN_BLOCK_BYTES up to MAX_BLOCK_BYTES, so a quiet stream holds little.
+const MIN_BLOCK_BYTES = 1024;
+const MAX_BLOCK_BYTES = 16 * 1024;
+
+/** Keeps only the last `maxBytes` of a byte stream, in at most `maxBytes` plus two blocks of memory. */
 export class TailBuffer {
   readonly #maxBytes: number;
-  #chunks: Buffer[] = [];
-  #size = 0;
+  // Full blocks, oldest first, then the one being filled (`#used` bytes of it).
+  #full: Buffer[] = [];
+  #fullBytes = 0;
+  #current: Buffer | undefined;
+  #used = 0;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
   }
 
+  /** The bytes the tail holds (at least the last `maxBytes` pushed, when there were as many). */
+  get heldBytes(): number {
+    return this.#fullBytes + this.#used;
+  }
+
   push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#size += chunk.length;
-    // Compact only when twice the limit is held, so pushes stay O(1) amortized.
-    if (this.#size > this.#maxBytes * 2) this.#compact();
+    let from = Math.max(0, chunk.length - this.#maxBytes);
+    while (from < chunk.length) {
+      if (this.#current === undefined || this.#used === this.#current.length) this.#nextBlock();
+      const block = this.#current as Buffer;
+      const copied = chunk.copy(block, this.#used, from);
+      this.#used += copied;
+      from += copied;
+    }
+    // Whole old blocks go once the newer bytes alone cover the limit.
+    while (this.#full.length > 0 && this.heldBytes - (this.#full[0] as Buffer).length >= this.#maxBytes) {
+      this.#fullBytes -= (this.#full.shift() as Buffer).length;
+    }
   }
 
   toString(): string {
-    this.#compact();
-    return Buffer.concat(this.#chunks).toString('utf8');
+    const held = this.#current ? [...this.#full, this.#current.subarray(0, this.#used)] : this.#full;
+    const all = Buffer.concat(held);
+    return all.toString('utf8', Math.max(0, all.length - this.#maxBytes));
   }
 
-  #compact(): void {
-    if (this.#size <= this.#maxBytes) return;
-    const all = Buffer.concat(this.#chunks);
-    const kept = Buffer.from(all.subarray(all.length - this.#maxBytes));
-    this.#chunks = [kept];
-    this.#size = kept.length;
+  #nextBlock(): void {
+    if (this.#current) {
+      this.#full.push(this.#current);
+      this.#fullBytes += this.#current.length;
+    }
+    const size = Math.min(MAX_BLOCK_BYTES, Math.max(MIN_BLOCK_BYTES, this.#fullBytes));
+    // Not from the shared pool: a pooled slice would keep the pool's whole slab alive.
+    this.#current = Buffer.allocUnsafeSlow(size);
+    this.#used = 0;
   }
 }
 

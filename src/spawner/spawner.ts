@@ -213,6 +213,6 @@ export class ClaudeSessionSpawner extends EventEmitter<SpawnerEvents> {
       this.#history.delete(id);
       this.#configs.delete(id);
     }
-    this.emit('session-ended', { sessionId, status: structuredClone(status) });
+    if (this.listenerCount('session-ended') > 0) this.emit('session-ended', { sessionId, status: structuredClone(status) });
   }
 }

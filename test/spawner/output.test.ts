@@ -58,6 +58,27 @@ void describe('TailBuffer', () => {
     assert.equal(tail.toString(), all.slice(-1024));
   });
 
+  void it('copies what it keeps: a chunk reused after the push does not change the tail', () => {
+    const tail = new TailBuffer(64 * 1024);
+    const chunk = Buffer.from('first line\n');
+    tail.push(chunk);
+    chunk.fill(0x78);
+    tail.push(Buffer.from('second line\n'));
+    assert.equal(tail.toString(), 'first line\nsecond line\n');
+  });
+
+  void it('keeps a bounded number of bytes over a long stream of small chunks', () => {
+    const tail = new TailBuffer(64 * 1024);
+    let all = '';
+    for (let i = 0; i < 20_000; i++) {
+      const line = `{"type":"assistant","n":${i}}\n`;
+      all += line;
+      tail.push(Buffer.from(line));
+      assert.ok(tail.heldBytes <= 80 * 1024);
+    }
+    assert.equal(tail.toString(), all.slice(-64 * 1024));
+  });
+
   void it('holds the last maxBytes of any sequence of chunks', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 60 }), (max, chunks) => {
@@ -65,6 +86,7 @@ void describe('TailBuffer', () => {
         for (const c of chunks) tail.push(Buffer.from(c));
         const all = Buffer.concat(chunks.map((c) => Buffer.from(c)));
         assert.deepEqual(Buffer.from(tail.toString(), 'utf8'), Buffer.from(all.subarray(Math.max(0, all.length - max)).toString('utf8'), 'utf8'));
+        assert.ok(tail.heldBytes >= Math.min(all.length, max) && tail.heldBytes <= max + 16 * 1024, `holds ${tail.heldBytes} bytes`);
       }),
     );
   });
