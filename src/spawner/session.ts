@@ -222,7 +222,9 @@ export class SessionRun {
     this.#output.flushLines();
     this.metrics.settleOpenTurn();
     this.#term.killGroup();
-    await reapSession(this.status.sessionId).catch((error: unknown) => this.#init.logger.error({ err: error }, 'reap failed'));
+    if (!this.#term.sandboxEmptied) {
+      await reapSession(this.status.sessionId).catch((error: unknown) => this.#init.logger.error({ err: error }, 'reap failed'));
+    }
     await this.#output.close();
     settleStatus(this.status, {
       exit: this.#term.exit,

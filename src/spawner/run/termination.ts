@@ -14,6 +14,8 @@ export class Termination {
   #pid: number | undefined;
   #forceKillTimer: NodeJS.Timeout | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
+  // The signal that ended the process itself (in a sandbox: bwrap, not the CLI), if one did.
+  #outerSignal: NodeJS.Signals | null = null;
   /** Why the supervisor itself stopped the session; set once, by whichever path fires first. */
   stopReason: StopReason | undefined;
   /** Set once the process exited. */
@@ -54,8 +56,18 @@ export class Termination {
     this.#lingerTimer ??= setTimeout(stop, this.#killGraceMs);
   }
 
+  /**
+   * True when the session ran in a sandbox whose bwrap exited by itself (not by a signal). bwrap waits for the
+   * sandbox's PID 1, and the kernel ends every process of a PID namespace before its PID 1 has exited: none of the
+   * session's processes can be left, so there is nothing to look for in /proc.
+   */
+  get sandboxEmptied(): boolean {
+    return this.#sandboxed && this.#outerSignal === null && this.exit !== undefined;
+  }
+
   /** Records the exit; bwrap reports the CLI's death by signal n as exit code 128+n. */
   exited(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#outerSignal = signal;
     const inner = this.#sandboxed && signal === null ? signalFromExitCode(code) : undefined;
     this.exit = inner === undefined ? { code, signal } : { code: null, signal: inner };
     clearTimeout(this.#forceKillTimer);
